@@ -4,7 +4,17 @@
  * parsers produce it; {@link nextMatchingWall} searches it; the describer reads it. It
  * knows nothing of time zones: that is the job of `zoned-search.ts`.
  */
-import { DAY, HOUR, MINUTE, SECOND, ceilToSecond, daysFromCivil, daysInMonth, partsOfWall, weekdayOfDays } from "./civil.js";
+import {
+  ceilToSecond,
+  DAY,
+  daysFromCivil,
+  daysInMonth,
+  HOUR,
+  MINUTE,
+  partsOfWall,
+  SECOND,
+  weekdayOfDays,
+} from "./civil.js";
 import { type FieldSet, hasValue, nextInSet } from "./field-set.js";
 
 /** One way a day can match. Days of week are 0 = Sunday … 6 = Saturday. */
@@ -246,7 +256,11 @@ export function nextMatchingWall(
   }
 }
 
-function nextDay(year: number, month: number, day: number): { year: number; month: number; day: number } {
+function nextDay(
+  year: number,
+  month: number,
+  day: number,
+): { year: number; month: number; day: number } {
   if (day < daysInMonth(year, month)) return { year, month, day: day + 1 };
   return month === 12 ? { year: year + 1, month: 1, day: 1 } : { year, month: month + 1, day: 1 };
 }

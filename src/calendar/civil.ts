@@ -29,7 +29,9 @@ export function civilFromDays(days: number, out: number[]): void {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
@@ -71,11 +73,15 @@ export function wallOf(
   second = 0,
   ms = 0,
 ): number {
-  return daysFromCivil(year, month, day) * DAY + hour * HOUR + minute * MINUTE + second * SECOND + ms;
+  return (
+    daysFromCivil(year, month, day) * DAY + hour * HOUR + minute * MINUTE + second * SECOND + ms
+  );
 }
 
 /** The parts of a wall time: `[year, month, day, hour, minute, second, ms]`. */
-export function partsOfWall(wall: number): [number, number, number, number, number, number, number] {
+export function partsOfWall(
+  wall: number,
+): [number, number, number, number, number, number, number] {
   const days = Math.floor(wall / DAY);
   let rest = wall - days * DAY;
   const out = [0, 0, 0];
@@ -85,7 +91,15 @@ export function partsOfWall(wall: number): [number, number, number, number, numb
   const minute = Math.floor(rest / MINUTE);
   rest -= minute * MINUTE;
   const second = Math.floor(rest / SECOND);
-  return [out[0] as number, out[1] as number, out[2] as number, hour, minute, second, rest - second * SECOND];
+  return [
+    out[0] as number,
+    out[1] as number,
+    out[2] as number,
+    hour,
+    minute,
+    second,
+    rest - second * SECOND,
+  ];
 }
 
 /** Rounds a time in ms up to the next whole second (unchanged when already whole). */

@@ -27,7 +27,8 @@ export function fieldSetOf(values: Iterable<number>): FieldSet {
   let lo = 0;
   let hi = 0;
   for (const v of values) {
-    if (!Number.isInteger(v) || v < 0 || v > 63) throw new RangeError(`field value ${v} is outside 0-63`);
+    if (!Number.isInteger(v) || v < 0 || v > 63)
+      throw new RangeError(`field value ${v} is outside 0-63`);
     if (v < 32) lo |= 1 << v;
     else hi |= 1 << (v - 32);
   }

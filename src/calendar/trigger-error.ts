@@ -3,7 +3,7 @@
  * fault, the offending `text` and what is `allowed`), so the API can turn it into
  * problem+json and the CLI into a one-line message, without parsing the text.
  */
-export const CALENDAR_ERROR_CODES = ["invalidTrigger", "invalidTimeZone"] as const;
+export const CALENDAR_ERROR_CODES = ["invalidTrigger", "invalidTimeZone", "invalidDelay"] as const;
 export type CalendarErrorCode = (typeof CALENDAR_ERROR_CODES)[number];
 
 export interface TriggerErrorDetails {
@@ -37,8 +37,19 @@ export class TriggerError extends Error {
  *   // day-of-week: "8" is out of range 1-7 (SUN-SAT)
  */
 export function invalid(field: string, text: string, reason: string, allowed?: string): never {
+  return invalidAs("invalidTrigger", field, text, reason, allowed);
+}
+
+/** {@link invalid}, with another calendar error code. */
+export function invalidAs(
+  code: CalendarErrorCode,
+  field: string,
+  text: string,
+  reason: string,
+  allowed?: string,
+): never {
   const tail = allowed === undefined ? "" : ` ${allowed}`;
-  throw new TriggerError("invalidTrigger", `${field}: "${text}" ${reason}${tail}`, {
+  throw new TriggerError(code, `${field}: "${text}" ${reason}${tail}`, {
     field,
     text,
     ...(allowed === undefined ? {} : { allowed }),

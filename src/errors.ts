@@ -1,0 +1,75 @@
+/**
+ * The registry of error codes: every error a user can meet has a stable `code` (which the
+ * API, UI and CLI branch on, never the message), an HTTP status, and a line in
+ * docs/errors.md (a test keeps the two in step).
+ */
+import type { CalendarErrorCode } from "./calendar/index.js";
+
+export interface ErrorCodeInfo {
+  /** The HTTP status the API answers with. */
+  readonly status: number;
+  /** The CLI's exit code: 2 for a mistake in what the user gave, 1 for anything else. */
+  readonly exitCode: 1 | 2;
+  /** One sentence: what it means and what to do. */
+  readonly summary: string;
+}
+
+const calendarCodes: Record<CalendarErrorCode, ErrorCodeInfo> = {
+  invalidTrigger: {
+    status: 400,
+    exitCode: 2,
+    summary:
+      "A trigger (cron, unix, calendar, interval or once) is invalid; the message names the field, the text and what is allowed.",
+  },
+  invalidDelay: {
+    status: 400,
+    exitCode: 2,
+    summary:
+      "A delay or working calendar (amount, unit, weekend, holidays) is invalid; the message names the field and what is allowed.",
+  },
+  invalidTimeZone: {
+    status: 400,
+    exitCode: 2,
+    summary:
+      "A time zone name is not an IANA zone known to this Node.js; use a name such as Europe/London or UTC.",
+  },
+};
+
+export const ERROR_CODES = Object.freeze({
+  ...calendarCodes,
+  badRequest: {
+    status: 400,
+    exitCode: 2,
+    summary:
+      "The request or command line is malformed (an unknown flag, a missing argument, a value of the wrong type); the message says which.",
+  },
+  internal: {
+    status: 500,
+    exitCode: 1,
+    summary:
+      "An unexpected failure inside Sundial; the log has the details. Please report it with the log lines.",
+  },
+} satisfies Record<string, ErrorCodeInfo>);
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error with a registered code, for everything outside the pure calendar. */
+export class SundialError extends Error {
+  override readonly name = "SundialError";
+  readonly code: ErrorCode;
+  readonly field: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.field = options.field;
+  }
+}
+
+/** The registered code of any thrown value: its own code when registered, else `internal`. */
+export function errorCodeOf(error: unknown): ErrorCode {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && Object.hasOwn(ERROR_CODES, code)
+    ? (code as ErrorCode)
+    : "internal";
+}
