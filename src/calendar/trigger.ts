@@ -73,7 +73,7 @@ export interface Trigger {
    *   // 2026-11-23T06:00:00.000Z
    */
   next(after: Date | number): Date | null;
-  /** {@link next} in epoch milliseconds, without allocating a Date. */
+  /** {@link next} in epoch milliseconds, sparing the Date of each answer. */
   nextMs(after: number): number | undefined;
 }
 
