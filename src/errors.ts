@@ -43,6 +43,18 @@ export const ERROR_CODES = Object.freeze({
     summary:
       "The request or command line is malformed (an unknown flag, a missing argument, a value of the wrong type); the message says which.",
   },
+  schemaTooNew: {
+    status: 503,
+    exitCode: 1,
+    summary:
+      "The database was written by a newer Sundial; upgrade Sundial, or point it at another database.",
+  },
+  storeUnavailable: {
+    status: 503,
+    exitCode: 1,
+    summary:
+      "The database cannot be opened or reached; check the file path or DATABASE_URL and that the server is running.",
+  },
   internal: {
     status: 500,
     exitCode: 1,

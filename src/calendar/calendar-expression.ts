@@ -9,7 +9,12 @@
  * keywords and month and weekday names are case-insensitive, and full month and weekday
  * names are accepted beside the three-letter ones. Everything else EJB forbids is an error.
  */
-import { type CalendarFields, type DayRule, MAX_YEAR } from "./calendar-fields.js";
+import {
+  type CalendarFields,
+  type DayRule,
+  MAX_YEAR,
+  type SingleDayRule,
+} from "./calendar-fields.js";
 import { daysInMonth } from "./civil.js";
 import { fieldSetOf, valuesOf } from "./field-set.js";
 import { invalid } from "./trigger-error.js";
@@ -349,23 +354,16 @@ const ORDINALS = new Map([
 /** One dayOfMonth value: a number, `-n`, `Last`, or an ordinal or `Last` and a weekday. */
 const DAY_ATOM = String.raw`(?:-?\d+|(?:\d+(?:st|nd|rd|th)|last)(?:\s+[a-z]+)?)`;
 const DAY_RANGE = new RegExp(String.raw`^(${DAY_ATOM})\s*-\s*(${DAY_ATOM})$`, "i");
-const WEEKDAY_RANGE = "has a weekday end, which a range cannot have yet; list the days, or use";
-const UNEXPRESSIBLE =
-  "has ends that nearly meet or cross in shorter months, which a range cannot express yet; list the days, or use";
-const RANGE_EXAMPLE = "ranges between 1-31, Last and -7 to -1, e.g. 15-Last or -3-Last";
 
 function dayOfMonthRules(value: string): DayRule[] | null {
   if (value === "*") return null;
   const days = new Set<number>();
   const others = new Map<string, DayRule>();
-  const add = (rule: DayRule): void => {
-    if (rule.kind === "days") for (const d of valuesOf(rule.set)) days.add(d);
-    else others.set(JSON.stringify(rule), rule);
-  };
   for (const item of itemsOf("dayOfMonth", value, false)) {
     const range = DAY_RANGE.exec(item);
-    const found = range === null ? [dayAtom(item)] : dayRangeOf(item, range[1], range[2]);
-    for (const rule of found) add(rule);
+    const rule = range === null ? dayAtom(item) : dayRangeOf(range[1], range[2]);
+    if (rule.kind === "days") for (const d of valuesOf(rule.set)) days.add(d);
+    else others.set(JSON.stringify(rule), rule);
   }
   const rules: DayRule[] = [];
   if (days.size > 0) rules.push({ kind: "days", set: fieldSetOf(days) });
@@ -373,7 +371,7 @@ function dayOfMonthRules(value: string): DayRule[] | null {
   return rules;
 }
 
-function dayAtom(token: string): DayRule {
+function dayAtom(token: string): SingleDayRule {
   const lower = token.toLowerCase();
   if (/^-?\d+$/.test(lower)) {
     const n = Number(lower);
@@ -409,100 +407,20 @@ function dayAtom(token: string): DayRule {
 }
 
 /**
- * A dayOfMonth range. Between day numbers it is a plain set, wrapping past the 31st when
- * x > y. When an end counts back from the last day (`Last`, `-3`), each month resolves
- * both ends to days and takes the days between them: wrapping to the 1st when the start
- * falls after the end, and nothing when the start falls past the month's end. Those days
- * are rebuilt from the existing rule kinds, or the range is refused.
+ * A dayOfMonth range. Between day numbers it stays a plain set, wrapping past the 31st
+ * when x > y, because EJB defines `x-y` with x > y as `x-31,1-y`: so `30-2` still fires
+ * on 1 and 2 February, where a `between` rule would skip a month lacking its start. Any
+ * other end moves with the month, so the range is placed month by month.
  */
-function dayRangeOf(item: string, fromText = "", toText = ""): DayRule[] {
+function dayRangeOf(fromText = "", toText = ""): DayRule {
   const from = dayAtom(fromText);
   const to = dayAtom(toText);
   if (from.kind === "days" && to.kind === "days") {
     const a = valuesOf(from.set)[0] as number;
     const b = valuesOf(to.set)[0] as number;
-    return [
-      { kind: "days", set: fieldSetOf(a <= b ? span(a, b) : [...span(a, 31), ...span(1, b)]) },
-    ];
+    return { kind: "days", set: fieldSetOf(a <= b ? span(a, b) : [...span(a, 31), ...span(1, b)]) };
   }
-  // A weekday end moves by up to a week between months, and no union of the rules we
-  // have follows it, bar degenerate ranges like `Last Fri-Last Fri` (checked over all 28
-  // kinds of month), so such ranges are refused outright with a message that says so.
-  if (from.kind !== "days" && from.kind !== "lastDay") {
-    invalid("dayOfMonth", item, WEEKDAY_RANGE, RANGE_EXAMPLE);
-  }
-  if (to.kind !== "days" && to.kind !== "lastDay") {
-    invalid("dayOfMonth", item, WEEKDAY_RANGE, RANGE_EXAMPLE);
-  }
-  const rules = rulesForRange(from, to);
-  if (rules === undefined) invalid("dayOfMonth", item, UNEXPRESSIBLE, RANGE_EXAMPLE);
-  return rules;
-}
-
-const MONTH_LENGTHS = [28, 29, 30, 31] as const;
-/**
- * Range ends count back at most 7 days, and months differ by at most 3 days, so no range
- * needs a larger offset; larger ones would only land at the start of long months.
- */
-const MAX_OFFSET = 10;
-
-/** The day a range end stands for in a month of `length` days. */
-function endIn(rule: DayRule & { kind: "days" | "lastDay" }, length: number): number {
-  return rule.kind === "days" ? (valuesOf(rule.set)[0] as number) : length - rule.offset;
-}
-
-function bits(from: number, to: number): number {
-  let mask = 0;
-  for (let d = from; d <= to; d++) mask |= 1 << d;
-  return mask;
-}
-
-/** Bits 1-31 of the days a candidate rule matches in a month of `length` days. */
-function candidateMask(rule: { day: number } | { offset: number }, length: number): number {
-  const d = "day" in rule ? rule.day : length - rule.offset;
-  return d >= 1 && d <= length ? 1 << d : 0;
-}
-
-/**
- * `days` and `lastDay` rules whose union is exactly the range in every month, or
- * `undefined`. Such rules depend only on the month's length, so four lengths cover every
- * month. A rule may take part only if it never matches a day outside the range; the union
- * of all such rules is the most any combination covers, so the range is expressible
- * exactly when that union is the whole range. A range counted from the end takes its
- * `lastDay` rules first (`-3-Last` reads as the last four days); one from a day number
- * takes its day set first (`15-Last` stays one set).
- */
-function rulesForRange(
-  from: DayRule & { kind: "days" | "lastDay" },
-  to: DayRule & { kind: "days" | "lastDay" },
-): DayRule[] | undefined {
-  const target = MONTH_LENGTHS.map((length) => {
-    const s = endIn(from, length);
-    const e = endIn(to, length);
-    if (s > length) return 0;
-    return s <= e ? bits(s, Math.min(e, length)) : bits(s, length) | bits(1, e);
-  });
-  const covered = MONTH_LENGTHS.map(() => 0);
-  const adds = (rule: { day: number } | { offset: number }): boolean => {
-    const masks = MONTH_LENGTHS.map((length) => candidateMask(rule, length));
-    const fits = masks.every((m, i) => (m & ~(target[i] as number)) === 0);
-    if (!fits || masks.every((m, i) => (m & ~(covered[i] as number)) === 0)) return false;
-    masks.forEach((m, i) => {
-      covered[i] = (covered[i] as number) | m;
-    });
-    return true;
-  };
-  const takeDays = (): DayRule[] => {
-    const days = span(1, 31).filter((day) => adds({ day }));
-    return days.length === 0 ? [] : [{ kind: "days", set: fieldSetOf(days) }];
-  };
-  const takeLastDays = (): DayRule[] =>
-    span(0, MAX_OFFSET)
-      .filter((offset) => adds({ offset }))
-      .map((offset) => ({ kind: "lastDay", offset }));
-  const rules =
-    from.kind === "lastDay"
-      ? [...takeLastDays(), ...takeDays()]
-      : [...takeDays(), ...takeLastDays()];
-  return covered.every((m, i) => m === target[i]) ? rules : undefined;
+  // `Last-Last` is just `Last`, and stays comparable with it when duplicates are dropped.
+  if (JSON.stringify(from) === JSON.stringify(to)) return from;
+  return { kind: "between", from, to };
 }

@@ -25,14 +25,34 @@ export type DayRule =
   | { readonly kind: "lastDay"; readonly offset: number }
   /** The weekday (Mon-Fri) nearest to `day`, never leaving the month (Quartz `15W`). */
   | { readonly kind: "nearestWeekday"; readonly day: number }
-  /** The last weekday (Mon-Fri) of the month (Quartz `LW`). */
-  | { readonly kind: "lastWeekday" }
+  /**
+   * The weekday (Mon-Fri) nearest to the last day of the month minus `offset`, never
+   * leaving the month (Quartz `LW` is offset 0, `L-3W` offset 3).
+   */
+  | { readonly kind: "lastWeekday"; readonly offset: number }
   /** Days of the week (Quartz `MON-FRI`, EJB `dayOfWeek=Mon-Fri`). */
   | { readonly kind: "weekdays"; readonly set: FieldSet }
   /** The `nth` (1-5) `weekday` of the month (Quartz `2#3`, EJB `3rd Mon`). */
   | { readonly kind: "nthWeekday"; readonly weekday: number; readonly nth: number }
   /** The last `weekday` of the month (Quartz `6L`, EJB `Last Fri`). */
-  | { readonly kind: "lastWeekdayOf"; readonly weekday: number };
+  | { readonly kind: "lastWeekdayOf"; readonly weekday: number }
+  /**
+   * The days from `from` to `to` inclusive, each end a single-day rule placed in the
+   * month; wraps to the 1st when `from` falls after `to` (EJB `15-Last`, `1st Mon-3rd Fri`).
+   * A month without the `from` day has no days in the range; one without the `to` day
+   * (day 30 in February, a fifth Monday) runs it to the month's last day, as a day-number
+   * range like `15-30` always has.
+   */
+  | { readonly kind: "between"; readonly from: SingleDayRule; readonly to: SingleDayRule };
+
+/**
+ * The rules that match at most one day in any month (`days` holding a single day): the
+ * ends of a `between` range. A `days` end holding several days stands for the earliest.
+ */
+export type SingleDayRule = Extract<
+  DayRule,
+  { kind: "days" } | { kind: "lastDay" } | { kind: "nthWeekday" } | { kind: "lastWeekdayOf" }
+>;
 
 export interface CalendarFields {
   readonly second: FieldSet;
@@ -58,6 +78,14 @@ const HORIZON_YEARS = 400;
 /** The latest year any search reaches (Quartz's limit, and well past any real schedule). */
 export const MAX_YEAR = 2099;
 
+/** The weekday nearest to `day` (a Saturday goes back, a Sunday forward), never leaving the month. */
+function nearestWeekday(firstDays: number, dim: number, day: number): number {
+  const wd = weekdayOfDays(firstDays + day - 1);
+  if (wd === 6) return day === 1 ? 3 : day - 1;
+  if (wd === 0) return day === dim ? day - 2 : day + 1;
+  return day;
+}
+
 function ruleMask(rule: DayRule, firstDays: number, dim: number): number {
   switch (rule.kind) {
     case "days":
@@ -66,18 +94,11 @@ function ruleMask(rule: DayRule, firstDays: number, dim: number): number {
       const d = dim - rule.offset;
       return d >= 1 ? 1 << d : 0;
     }
-    case "nearestWeekday": {
-      if (rule.day > dim) return 0;
-      const wd = weekdayOfDays(firstDays + rule.day - 1);
-      let d = rule.day;
-      if (wd === 6) d = d === 1 ? 3 : d - 1;
-      else if (wd === 0) d = d === dim ? d - 2 : d + 1;
-      return 1 << d;
-    }
+    case "nearestWeekday":
+      return rule.day > dim ? 0 : 1 << nearestWeekday(firstDays, dim, rule.day);
     case "lastWeekday": {
-      const wd = weekdayOfDays(firstDays + dim - 1);
-      const d = wd === 6 ? dim - 1 : wd === 0 ? dim - 2 : dim;
-      return 1 << d;
+      const day = dim - rule.offset;
+      return day < 1 ? 0 : 1 << nearestWeekday(firstDays, dim, day);
     }
     case "weekdays": {
       let mask = 0;
@@ -93,6 +114,19 @@ function ruleMask(rule: DayRule, firstDays: number, dim: number): number {
     case "lastWeekdayOf": {
       const last = weekdayOfDays(firstDays + dim - 1);
       return 1 << (dim - ((last - rule.weekday + 7) % 7));
+    }
+    case "between": {
+      // Bits 1..dim: a `days` end may hold days the month lacks, and bit 0 is no day.
+      const month = (-1 >>> (31 - dim)) & ~1;
+      const from = ruleMask(rule.from, firstDays, dim) & month;
+      if (from === 0) return 0;
+      const to = ruleMask(rule.to, firstDays, dim) & month;
+      // Each end's day is its lowest bit; a multi-day `days` end thus stands for its earliest.
+      const start = 31 - Math.clz32(from & -from);
+      const end = to === 0 ? dim : 31 - Math.clz32(to & -to);
+      const fromStart = (-1 << start) & month;
+      const toEnd = (-1 >>> (31 - end)) & month;
+      return start <= end ? fromStart & toEnd : fromStart | toEnd;
     }
   }
 }

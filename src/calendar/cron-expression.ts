@@ -23,7 +23,7 @@ const DAY_OF_MONTH: CronFieldDef = {
   name: "day-of-month",
   min: 1,
   max: 31,
-  allowed: "1-31, L, L-n, LW, nW or ?",
+  allowed: "1-31, L, L-n, LW, L-nW, nW or ?",
 };
 const DAY_OF_WEEK: CronFieldDef = {
   name: "day-of-week",
@@ -32,7 +32,13 @@ const DAY_OF_WEEK: CronFieldDef = {
   names: Object.freeze({ SUN: 1, MON: 2, TUE: 3, WED: 4, THU: 5, FRI: 6, SAT: 7 }),
   allowed: "1-7 (SUN-SAT)",
 };
-const YEAR: CronFieldDef = { name: "year", min: 1970, max: 2099, allowed: "1970-2099" };
+const YEAR: CronFieldDef = {
+  name: "year",
+  min: 1970,
+  max: 2099,
+  allowed: "1970-2099",
+  wraps: false,
+};
 
 export interface CronExpression {
   readonly fields: CalendarFields;
@@ -44,13 +50,13 @@ function parseDayOfMonth(text: string): readonly DayRule[] | null {
   const days: number[] = [];
   for (const item of text.split(",")) {
     const upper = item.toUpperCase();
-    if (upper === "L") rules.push({ kind: "lastDay", offset: 0 });
-    else if (upper === "LW") rules.push({ kind: "lastWeekday" });
-    else if (/^L-\d+$/.test(upper)) {
-      const offset = Number(upper.slice(2));
-      if (offset < 1 || offset > 30)
-        invalid(DAY_OF_MONTH.name, item, "has an offset out of range", "L-1 to L-30");
-      rules.push({ kind: "lastDay", offset });
+    // L, L-n, LW and L-nW: the last day, n days before it, or the weekday nearest either.
+    const last = /^L(?:-(\d+))?(W?)$/.exec(upper);
+    if (last) {
+      const offset = Number(last[1] ?? 0);
+      if (offset > 30)
+        invalid(DAY_OF_MONTH.name, item, "has an offset out of range", "L-0 to L-30");
+      rules.push(last[2] === "W" ? { kind: "lastWeekday", offset } : { kind: "lastDay", offset });
     } else if (/^\d+W$/.test(upper)) {
       rules.push({ kind: "nearestWeekday", day: parseCronValue(DAY_OF_MONTH, upper.slice(0, -1)) });
     } else if (/[LW]/.test(upper)) {

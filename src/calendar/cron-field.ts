@@ -15,6 +15,8 @@ export interface CronFieldDef {
   readonly names?: Readonly<Record<string, number>>;
   /** How the allowed values are spelled in messages, e.g. `1-7 (SUN-SAT)`. */
   readonly allowed: string;
+  /** Whether a range may run past the maximum and round to the start (not for years). */
+  readonly wraps?: boolean;
 }
 
 export const MONTH_NAMES: Readonly<Record<string, number>> = Object.freeze({
@@ -60,12 +62,13 @@ export function parseCronValue(def: CronFieldDef, text: string): number {
 }
 
 function parseStep(def: CronFieldDef, text: string, whole: string): number {
-  const span = def.max - def.min + 1;
+  // Quartz's limit: a step can be at most the field's largest value (59 for seconds).
+  const most = Math.min(def.max, def.max - def.min + 1);
   if (!/^\d+$/.test(text))
     return invalid(def.name, whole, "has a step that is not a whole number; e.g.", "*/5");
   const step = Number(text);
-  if (step < 1 || step > span)
-    return invalid(def.name, whole, `has a step out of range 1-${span};`, "e.g. */5");
+  if (step < 1 || step > most)
+    return invalid(def.name, whole, `has a step out of range 1-${most};`, "e.g. */5");
   return step;
 }
 
@@ -92,6 +95,8 @@ export function parseCronItem(def: CronFieldDef, item: string, whole: string): n
     } else {
       start = parseCronValue(def, base.slice(0, dash));
       end = parseCronValue(def, base.slice(dash + 1));
+      if (end < start && def.wraps === false)
+        invalid(def.name, base, "starts after it ends; write the earlier value first");
     }
   }
   const span = def.max - def.min + 1;

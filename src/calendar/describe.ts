@@ -7,9 +7,14 @@
  * the trigger matches on the wall clock; the caller adds the time zone and any
  * start/end window.
  */
-import type { CalendarFields, DayRule } from "./calendar-fields.js";
+import {
+  type CalendarFields,
+  type DayRule,
+  dayMask,
+  type SingleDayRule,
+} from "./calendar-fields.js";
 import { daysInMonth, weekdayOf } from "./civil.js";
-import { type FieldSet, valuesOf } from "./field-set.js";
+import { EMPTY_SET, type FieldSet, valuesOf } from "./field-set.js";
 import type { IntervalUnit } from "./interval.js";
 
 /** A wall-clock date and time; `month` is 1-12. */
@@ -310,6 +315,10 @@ function sideOf(rules: readonly DayRule[] | null): DaySide {
     if (rule.kind === "lastDay" && rule.offset > 30) continue;
     if (rule.kind === "nthWeekday" && rule.nth > 5) continue;
     if (rule.kind === "nearestWeekday" && rule.day > 31) continue;
+    if (rule.kind === "between") {
+      if (coversEveryDay(rule)) return "everyDay";
+      if (shapesOf(rule).every((shape) => shape === "none")) continue;
+    }
     kept.push(rule);
   }
   return kept.length === 0 ? "noDay" : kept;
@@ -348,7 +357,10 @@ function describeBoth(dom: readonly DayRule[], dow: readonly DayRule[]): string 
   const days = describeRules(dom, true);
   const first = dom[0]!;
   const manyDays = first.kind === "days" && valuesIn(first.set, 1, 31).length > 1;
-  if (dom.length > 1) return `${days}, if that day is ${weekdayPredicate(dow, false)}`;
+  // "From day 15 through the last day of the month that are Mondays" would not parse.
+  if (dom.length > 1 || first.kind === "between") {
+    return `${days}, if that day is ${weekdayPredicate(dow, false)}`;
+  }
   return manyDays
     ? `${days} that are ${weekdayPredicate(dow, true)}`
     : `${days} if it is ${weekdayPredicate(dow, false)}`;
@@ -366,7 +378,9 @@ function describeRule(rule: DayRule, listed: boolean): string {
     case "nearestWeekday":
       return `on the weekday nearest day ${rule.day} of the month`;
     case "lastWeekday":
-      return "on the last weekday of the month";
+      return rule.offset === 0
+        ? "on the last weekday of the month"
+        : `on the weekday nearest ${plural(rule.offset, "day")} before the last day of the month`;
     case "weekdays": {
       const items = weekdayItems(rule.set, false);
       if (items.length === 1 && items[0]!.includes(" through ")) return items[0]!;
@@ -377,6 +391,140 @@ function describeRule(rule: DayRule, listed: boolean): string {
       return `on the ${nthName(rule.nth)} ${weekdayName(rule.weekday)} of the month`;
     case "lastWeekdayOf":
       return `on the last ${weekdayName(rule.weekday)} of the month`;
+    case "between":
+      return describeBetween(rule);
+  }
+}
+
+type Between = DayRule & { kind: "between" };
+
+/**
+ * A `between` range by how it lies in every month layout. The ends move with the month,
+ * so a bare "from a through b" would hide a wrap that happens only in some months, days
+ * 1-b firing without a start, or a run to the month's end when a fifth weekday is missing.
+ */
+function describeBetween(rule: Between): string {
+  const { from, to } = rule;
+  const a = endName(from);
+  const b = endName(to);
+  const shapes = shapesOf(rule);
+  const wraps = shapes.includes("wrap");
+  // A day number past the month's end reads as "to the end", as in a plain `15-30`.
+  const open =
+    shapes.includes("open") && to.kind !== "days"
+      ? `, or through the last day in months without ${monthsWith(to)}`
+      : "";
+  if (!wraps) {
+    if (
+      from.kind === "lastDay" &&
+      to.kind === "lastDay" &&
+      to.offset === 0 &&
+      !shapes.includes("none")
+    ) {
+      return `on the last ${from.offset + 1} days of the month`;
+    }
+    return `from ${a} through ${b} of the month${open}`;
+  }
+  // Without its start, a month has no days in the range, not even days 1 through b.
+  const only = shapes.includes("none") ? `, in months with ${monthsWith(from)}` : "";
+  if (shapes.some((shape) => shape !== "wrap" && shape !== "none")) {
+    return `from ${a} through ${b} of the month, wrapping round to day 1 when ${a} falls after ${b}${open}${only}`;
+  }
+  const head = b === "day 1" ? "on day 1" : `from day 1 through ${b}`;
+  const tail =
+    from.kind !== "lastDay"
+      ? `from ${a} through the last day`
+      : from.offset === 0
+        ? "on the last day"
+        : `on the last ${from.offset + 1} days`;
+  return `${head} and ${tail} of the month${only}`;
+}
+
+/**
+ * How a range lies in one month: `none` when the month lacks its start, `open` when it
+ * lacks the end and so runs to the month's last day.
+ */
+type Shape = "none" | "straight" | "open" | "wrap";
+
+/**
+ * One month of each length starting on each weekday: every layout a month can have, so
+ * checking a range in these checks it in every month. 2000-2027 has a leap February
+ * starting on each weekday.
+ */
+const MONTH_LAYOUTS: readonly (readonly [number, number])[] = (() => {
+  const layouts = new Map<number, readonly [number, number]>();
+  for (let year = 2000; year < 2028; year++) {
+    for (let month = 1; month <= 12; month++) {
+      const key = weekdayOf(year, month, 1) * 4 + daysInMonth(year, month) - 28;
+      if (!layouts.has(key)) layouts.set(key, [year, month]);
+    }
+  }
+  return [...layouts.values()];
+})();
+
+/** Asks the calendar itself where the ends fall, so the words cannot drift from `dayMask`. */
+function shapesOf(rule: Between): Shape[] {
+  return MONTH_LAYOUTS.map(([year, month]) => {
+    const from = maskOf(rule.from, year, month);
+    if (from === 0) return "none";
+    const to = maskOf(rule.to, year, month);
+    if (to === 0) return "open";
+    const start = 31 - Math.clz32(from & -from);
+    return start > 31 - Math.clz32(to & -to) ? "wrap" : "straight";
+  });
+}
+
+function coversEveryDay(rule: Between): boolean {
+  return MONTH_LAYOUTS.every(([year, month]) => {
+    const all = (-1 >>> (31 - daysInMonth(year, month))) & ~1;
+    return maskOf(rule, year, month) === all;
+  });
+}
+
+function maskOf(rule: DayRule, year: number, month: number): number {
+  return dayMask({ ...NO_FIELDS, dayOfMonth: [rule] }, year, month);
+}
+
+/** Only the day fields matter to `dayMask`. */
+const NO_FIELDS: CalendarFields = {
+  second: EMPTY_SET,
+  minute: EMPTY_SET,
+  hour: EMPTY_SET,
+  dayOfMonth: null,
+  dayOfWeek: null,
+  dayCombine: "or",
+  month: EMPTY_SET,
+  years: null,
+};
+
+/** A range end as a noun: "day 15", "the last day", "the second Monday". */
+function endName(end: SingleDayRule): string {
+  switch (end.kind) {
+    case "days": {
+      const days = valuesIn(end.set, 1, 31);
+      // Ranges are placed by their ends' earliest day.
+      return days.length === 1 ? `day ${days[0]}` : `the first of days ${numberRuns(days)}`;
+    }
+    case "lastDay":
+      return end.offset === 0 ? "the last day" : `${plural(end.offset, "day")} before the last day`;
+    case "nthWeekday":
+      return `the ${nthName(end.nth)} ${weekdayName(end.weekday)}`;
+    case "lastWeekdayOf":
+      return `the last ${weekdayName(end.weekday)}`;
+  }
+}
+
+/** What a month must have for a range end to fall in it. */
+function monthsWith(end: SingleDayRule): string {
+  switch (end.kind) {
+    case "days":
+      return `day ${valuesIn(end.set, 1, 31)[0]}`;
+    case "lastDay":
+      return `more than ${plural(end.offset, "day")}`;
+    case "nthWeekday":
+      return `a ${nthName(end.nth)} ${weekdayName(end.weekday)}`;
+    case "lastWeekdayOf":
+      return `a ${weekdayName(end.weekday)}`;
   }
 }
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { expect, describe as group, it } from "vitest";
 import { parseCalendarExpression } from "../../src/calendar/calendar-expression.js";
-import type { CalendarFields, DayRule } from "../../src/calendar/calendar-fields.js";
+import { type CalendarFields, type DayRule, dayMask } from "../../src/calendar/calendar-fields.js";
 import { parseCronExpression } from "../../src/calendar/cron-expression.js";
 import { describeFields, describeInterval, describeOnce } from "../../src/calendar/describe.js";
 import { EMPTY_SET, type FieldSet, fieldSetOf, rangeSet } from "../../src/calendar/field-set.js";
@@ -171,6 +171,40 @@ group("describeFields", () => {
       ],
       // An explicit 0-7 restricts nothing, and OR-ed with day 1 it still allows every day.
       ["dayOfMonth=1; dayOfWeek=0-7", "At 00:00"],
+      ["dayOfMonth=15-Last", "At 00:00, from day 15 through the last day of the month"],
+      [
+        "dayOfMonth=1st Mon-3rd Fri; hour=9",
+        "At 09:00, from the first Monday through the third Friday of the month",
+      ],
+      ["dayOfMonth=2nd Tue-15", "At 00:00, from the second Tuesday through day 15 of the month"],
+      ["dayOfMonth=-3-Last", "At 00:00, on the last 4 days of the month"],
+      ["dayOfMonth=27--1", "At 00:00, from day 27 through 1 day before the last day of the month"],
+      // Wraps in every month: the last Friday is never before the 22nd.
+      [
+        "dayOfMonth=Last Fri-3",
+        "At 00:00, from day 1 through day 3 and from the last Friday through the last day of the month",
+      ],
+      ["dayOfMonth=-2-2", "At 00:00, from day 1 through day 2 and on the last 3 days of the month"],
+      ["dayOfMonth=Last-1", "At 00:00, on day 1 and on the last day of the month"],
+      // Wraps only in 30- and 31-day months.
+      [
+        "dayOfMonth=-1-28",
+        "At 00:00, from 1 day before the last day through day 28 of the month, wrapping round to day 1 when 1 day before the last day falls after day 28",
+      ],
+      // A month without the start has no days in the range, not even the 1st to the 3rd.
+      [
+        "dayOfMonth=5th Mon-3",
+        "At 00:00, from day 1 through day 3 and from the fifth Monday through the last day of the month, in months with a fifth Monday",
+      ],
+      [
+        "dayOfMonth=1st Mon-5th Fri",
+        "At 00:00, from the first Monday through the fifth Friday of the month, or through the last day in months without a fifth Friday",
+      ],
+      ["dayOfMonth=1-Last", "At 00:00"],
+      [
+        "dayOfMonth=1,15-Last",
+        "At 00:00, on day 1 of the month or from day 15 through the last day of the month",
+      ],
     ])("%s → %s", (expression, expected) => {
       expect(describeFields(parseCalendarExpression(expression).fields)).toBe(expected);
     });
@@ -294,6 +328,36 @@ group("describeFields", () => {
         "Every 30 minutes, during every 2nd hour from 01:00 through 09:59",
       ],
       [
+        "AND with a range of days",
+        {
+          ...at(0, 0),
+          dayOfMonth: [
+            {
+              kind: "between",
+              from: { kind: "days", set: set(15) },
+              to: { kind: "lastDay", offset: 0 },
+            },
+          ],
+          dayOfWeek: [weekdays(1, 2, 3, 4, 5)],
+          dayCombine: "and",
+        },
+        "At 00:00, from day 15 through the last day of the month, if that day is Monday through Friday",
+      ],
+      [
+        "a range from a day some months lack",
+        {
+          ...at(0, 0),
+          dayOfMonth: [
+            {
+              kind: "between",
+              from: { kind: "days", set: set(30) },
+              to: { kind: "days", set: set(5) },
+            },
+          ],
+        },
+        "At 00:00, from day 1 through day 5 and from day 30 through the last day of the month, in months with day 30",
+      ],
+      [
         "a few hour windows",
         { second: set(0), minute: set(0, 45), hour: set(1, 2, 3, 7, 8, 12) },
         "At 0 and 45 minutes past the hour, from 01:00 to 03:59, from 07:00 to 08:59 and from 12:00 to 12:59",
@@ -310,6 +374,18 @@ group("describeFields", () => {
       ["no years", { years: [] }],
       ["no day of the month", { dayOfMonth: [{ kind: "days", set: EMPTY_SET }] }],
       ["an impossible occurrence", { dayOfWeek: [{ kind: "nthWeekday", weekday: 1, nth: 6 }] }],
+      [
+        "a range from an impossible occurrence",
+        {
+          dayOfMonth: [
+            {
+              kind: "between",
+              from: { kind: "nthWeekday", weekday: 1, nth: 6 },
+              to: { kind: "lastDay", offset: 0 },
+            },
+          ],
+        },
+      ],
       [
         "AND with an empty side",
         {
@@ -386,6 +462,36 @@ group("describeFields", () => {
         }),
         { numRuns: 5000 },
       );
+    });
+
+    // Every range the parser builds from the ends below, compared by its days in every
+    // month layout: one description for two different schedules would be a lie.
+    it("gives day ranges with different days different descriptions", () => {
+      const ends = [
+        ...["1", "2", "3", "8", "15", "27", "28", "29", "30", "31", "Last", "-1", "-2", "-7"],
+        ...["Sun", "Mon", "Fri"].flatMap((d) =>
+          ["1st", "2nd", "3rd", "5th", "Last"].map((n) => `${n} ${d}`),
+        ),
+      ];
+      // 2000-2027: every length of month starting on every weekday.
+      const months = Array.from({ length: 28 * 12 }, (_, i) => [
+        2000 + Math.floor(i / 12),
+        (i % 12) + 1,
+      ]);
+      const seen = new Map<string, { range: string; days: string }>();
+      for (const from of ends) {
+        for (const to of ends) {
+          const range = `${from}-${to}`;
+          const { fields } = parseCalendarExpression(`dayOfMonth=${range}`);
+          const days = months.map(([y, m]) => dayMask(fields, y!, m!)).join(",");
+          const text = describeFields(fields);
+          const before = seen.get(text);
+          if (before !== undefined && before.days !== days) {
+            expect(`${text} for ${range}`).toBe(`${text} for ${before.range}`);
+          }
+          seen.set(text, { range, days });
+        }
+      }
     });
 
     it("gives different days and months different descriptions", () => {

@@ -64,6 +64,8 @@ const calendar = fc
       "; dayOfMonth=2nd Sun",
       "; dayOfMonth=-2",
       "; dayOfMonth=1; dayOfWeek=Sat",
+      "; dayOfMonth=2nd Mon-Last",
+      "; dayOfMonth=25-3",
     ),
   })
   .map((f) => `hour=${f.hour}; minute=${f.minute}; second=${f.second}${f.day}`);

@@ -1,0 +1,395 @@
+/**
+ * The store operations, written once with Kysely for both dialects. What differs between
+ * SQLite and PostgreSQL is named in a {@link Codec} (how booleans and JSON travel, which
+ * claim query to use), never tested for with `if (postgres)` in the operations.
+ */
+import { CompiledQuery, type Kysely, type Selectable, sql } from "kysely";
+import type { Database, JobLogsTable, JobsTable, SchedulesTable } from "./database.js";
+import { CLAIM_JOBS_POSTGRES, CLAIM_JOBS_SQLITE, positional } from "./sql/claim-jobs.js";
+import type {
+  FireClaim,
+  JobOutcome,
+  JobQuery,
+  JobRow,
+  JobStatus,
+  LogLine,
+  LogQuery,
+  LogRow,
+  NewJob,
+  ScheduleRow,
+  Store,
+} from "./store.js";
+
+export interface Codec {
+  readonly dialect: "sqlite" | "postgres";
+  /** A boolean as the column takes it. */
+  bool(value: boolean): number | boolean;
+  /** JSON as the column takes it (text for both: PostgreSQL casts it to JSONB). */
+  json(value: unknown): string | null;
+  /** A JSON column's value as the driver returns it, parsed. */
+  parse(value: unknown): unknown;
+  /** The claim query (sql/claim-jobs.ts) for its arguments: node, now, lease until, limit. */
+  claimJobs(args: readonly unknown[]): CompiledQuery;
+  /** SQL giving the database's clock in ms, as column `now`. */
+  readonly now: string;
+}
+
+const toJsonText = (value: unknown): string | null =>
+  value === undefined || value === null ? null : JSON.stringify(value);
+
+export const SQLITE_CODEC: Codec = {
+  dialect: "sqlite",
+  bool: (value) => (value ? 1 : 0),
+  json: toJsonText,
+  parse: (value) => (typeof value === "string" ? JSON.parse(value) : (value ?? null)),
+  claimJobs: (args) => {
+    const query = positional(CLAIM_JOBS_SQLITE, args);
+    return CompiledQuery.raw(query.text, query.args);
+  },
+  now: "SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) AS now",
+};
+
+export const POSTGRES_CODEC: Codec = {
+  dialect: "postgres",
+  bool: (value) => value,
+  json: toJsonText,
+  parse: (value) => value ?? null,
+  claimJobs: (args) => CompiledQuery.raw(CLAIM_JOBS_POSTGRES, [...args]),
+  now: "SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS now",
+};
+
+const DEFAULT_JOB_PAGE = 100;
+const DEFAULT_LOG_PAGE = 1000;
+
+export class KyselyStore implements Store {
+  readonly dialect: "sqlite" | "postgres";
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly codec: Codec,
+    readonly location: string,
+  ) {
+    this.dialect = codec.dialect;
+  }
+
+  async now(): Promise<number> {
+    const { rows } = await sql.raw<{ now: number }>(this.codec.now).execute(this.db);
+    return Number(rows[0]?.now);
+  }
+
+  private schedule(row: Selectable<SchedulesTable>): ScheduleRow {
+    return {
+      id: row.id,
+      config: this.codec.parse(row.config) as Record<string, unknown>,
+      enabled: Boolean(row.enabled),
+      nextFireAt: row.next_fire_at,
+      lastFireAt: row.last_fire_at,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  private job(row: Selectable<JobsTable>): JobRow {
+    return {
+      id: row.id,
+      type: row.type,
+      label: row.label,
+      status: row.status as JobStatus,
+      reason: row.reason,
+      hasErrors: Boolean(row.has_errors),
+      progress: row.progress,
+      data: this.codec.parse(row.data),
+      results: this.codec.parse(row.results),
+      checkpoint: this.codec.parse(row.checkpoint),
+      scheduleId: row.schedule_id,
+      fireTime: row.fire_time,
+      lowPriority: Boolean(row.low_priority),
+      priority: row.priority,
+      attempt: row.attempt,
+      maxAttempts: row.max_attempts,
+      runAt: row.run_at,
+      node: row.node,
+      leaseUntil: row.lease_until,
+      runById: row.run_by_id,
+      runByName: row.run_by_name,
+      createDate: row.create_date,
+      startDate: row.start_date,
+      endDate: row.end_date,
+    };
+  }
+
+  private newJob(job: NewJob): JobsTable {
+    return {
+      id: job.id,
+      type: job.type,
+      label: job.label ?? null,
+      status: job.status ?? "PENDING",
+      reason: job.reason ?? null,
+      has_errors: this.codec.bool(false),
+      progress: 0,
+      data: this.codec.json(job.data),
+      results: null,
+      checkpoint: null,
+      schedule_id: job.scheduleId ?? null,
+      fire_time: job.fireTime ?? null,
+      low_priority: this.codec.bool(job.lowPriority ?? false),
+      priority: job.priority ?? 0,
+      attempt: 0,
+      max_attempts: job.maxAttempts ?? 1,
+      run_at: job.runAt,
+      node: null,
+      lease_until: null,
+      run_by_id: job.runById ?? null,
+      run_by_name: job.runByName ?? null,
+      create_date: job.createDate,
+      start_date: null,
+      end_date: job.status === "CANCELED" ? job.createDate : null,
+    };
+  }
+
+  async putSchedule(row: ScheduleRow): Promise<void> {
+    const values = {
+      id: row.id,
+      config: this.codec.json(row.config) as string,
+      enabled: this.codec.bool(row.enabled),
+      next_fire_at: row.nextFireAt,
+      last_fire_at: row.lastFireAt,
+      created_at: row.createdAt,
+      updated_at: row.updatedAt,
+    };
+    await this.db
+      .insertInto("schedules")
+      .values(values)
+      .onConflict((oc) =>
+        oc.column("id").doUpdateSet({
+          config: values.config,
+          enabled: values.enabled,
+          next_fire_at: values.next_fire_at,
+          last_fire_at: values.last_fire_at,
+          updated_at: values.updated_at,
+        }),
+      )
+      .execute();
+  }
+
+  async getSchedule(id: string): Promise<ScheduleRow | undefined> {
+    const row = await this.db
+      .selectFrom("schedules")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row && this.schedule(row);
+  }
+
+  async listSchedules(options: { afterId?: string; limit?: number } = {}): Promise<ScheduleRow[]> {
+    let query = this.db
+      .selectFrom("schedules")
+      .selectAll()
+      .orderBy("id")
+      .limit(options.limit ?? 1000);
+    if (options.afterId !== undefined) query = query.where("id", ">", options.afterId);
+    return (await query.execute()).map((row) => this.schedule(row));
+  }
+
+  async deleteSchedule(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom("schedules").where("id", "=", id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async earliestFire(): Promise<number | null> {
+    const row = await this.db
+      .selectFrom("schedules")
+      .select((eb) => eb.fn.min("next_fire_at").as("earliest"))
+      .where("enabled", "=", this.codec.bool(true))
+      .where("next_fire_at", "is not", null)
+      .executeTakeFirst();
+    return row?.earliest === null || row?.earliest === undefined ? null : Number(row.earliest);
+  }
+
+  async dueSchedules(now: number, limit: number): Promise<ScheduleRow[]> {
+    const rows = await this.db
+      .selectFrom("schedules")
+      .selectAll()
+      .where("enabled", "=", this.codec.bool(true))
+      .where("next_fire_at", "<=", now)
+      .orderBy("next_fire_at")
+      .orderBy("id")
+      .limit(limit)
+      .execute();
+    return rows.map((row) => this.schedule(row));
+  }
+
+  async claimFire(claim: FireClaim): Promise<JobRow | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const advanced = await trx
+        .updateTable("schedules")
+        .set({ next_fire_at: claim.next, last_fire_at: claim.expected })
+        .where("id", "=", claim.scheduleId)
+        .where("next_fire_at", "=", claim.expected)
+        .executeTakeFirst();
+      if (Number(advanced.numUpdatedRows) !== 1) return undefined;
+      const job = { ...claim.job, scheduleId: claim.scheduleId, fireTime: claim.expected };
+      const row = await trx
+        .insertInto("jobs")
+        .values(this.newJob(job))
+        .onConflict((oc) => oc.columns(["schedule_id", "fire_time"]).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      return row && this.job(row);
+    });
+  }
+
+  async insertJob(job: NewJob): Promise<JobRow> {
+    const row = await this.db
+      .insertInto("jobs")
+      .values(this.newJob(job))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return this.job(row);
+  }
+
+  async getJob(id: string): Promise<JobRow | undefined> {
+    const row = await this.db
+      .selectFrom("jobs")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row && this.job(row);
+  }
+
+  async findJobs(q: JobQuery = {}): Promise<JobRow[]> {
+    let query = this.db.selectFrom("jobs").selectAll();
+    if (q.type && q.type.length > 0) query = query.where("type", "in", [...q.type]);
+    if (q.status && q.status.length > 0) query = query.where("status", "in", [...q.status]);
+    if (q.startFrom !== undefined) query = query.where("start_date", ">=", q.startFrom);
+    if (q.startTo !== undefined) query = query.where("start_date", "<=", q.startTo);
+    if (q.endFrom !== undefined) query = query.where("end_date", ">=", q.endFrom);
+    if (q.endTo !== undefined) query = query.where("end_date", "<=", q.endTo);
+    if (q.createFrom !== undefined) query = query.where("create_date", ">=", q.createFrom);
+    if (q.createTo !== undefined) query = query.where("create_date", "<=", q.createTo);
+    if (q.hasErrors !== undefined)
+      query = query.where("has_errors", "=", this.codec.bool(q.hasErrors));
+    if (q.scheduleId !== undefined) query = query.where("schedule_id", "=", q.scheduleId);
+    const rows = await query
+      .orderBy("create_date", "desc")
+      .orderBy("id", "desc")
+      .limit(q.size ?? DEFAULT_JOB_PAGE)
+      .execute();
+    return rows.map((row) => this.job(row));
+  }
+
+  async claimJobs(node: string, now: number, leaseMs: number, limit: number): Promise<JobRow[]> {
+    const query = this.codec.claimJobs([node, now, now + leaseMs, limit]);
+    const { rows } = await this.db.executeQuery<Selectable<JobsTable>>(query);
+    const jobs = rows.map((row) => this.job(row));
+    // RETURNING gives no order; hand them out in the order they were chosen.
+    return jobs.sort(
+      (a, b) =>
+        Number(a.lowPriority) - Number(b.lowPriority) ||
+        b.priority - a.priority ||
+        a.runAt - b.runAt ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+  }
+
+  async renewLeases(node: string, until: number): Promise<number> {
+    const result = await this.db
+      .updateTable("jobs")
+      .set({ lease_until: until })
+      .where("node", "=", node)
+      .where("status", "in", ["RUNNING", "STOPPING"])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async finishJob(id: string, node: string, outcome: JobOutcome): Promise<JobRow | undefined> {
+    const retry = outcome.status === "PENDING";
+    const row = await this.db
+      .updateTable("jobs")
+      .set({
+        status: outcome.status,
+        node: null,
+        lease_until: null,
+        ...(outcome.hasErrors === undefined
+          ? {}
+          : { has_errors: this.codec.bool(outcome.hasErrors) }),
+        ...(outcome.results === undefined ? {} : { results: this.codec.json(outcome.results) }),
+        ...(outcome.checkpoint === undefined
+          ? {}
+          : { checkpoint: this.codec.json(outcome.checkpoint) }),
+        ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
+        ...(retry ? { run_at: outcome.runAt ?? outcome.at } : { end_date: outcome.at }),
+      })
+      .where("id", "=", id)
+      .where("node", "=", node)
+      .where("status", "in", ["RUNNING", "STOPPING"])
+      .returningAll()
+      .executeTakeFirst();
+    return row && this.job(row);
+  }
+
+  async releaseExpired(now: number): Promise<JobRow[]> {
+    const exhausted = sql<boolean>`attempt >= max_attempts`;
+    const rows = await this.db
+      .updateTable("jobs")
+      .set({
+        status: sql`CASE WHEN status = 'STOPPING' THEN 'STOPPED' WHEN ${exhausted} THEN 'FINISHED' ELSE 'PENDING' END`,
+        has_errors: sql`CASE WHEN status = 'RUNNING' AND ${exhausted} THEN ${this.codec.bool(true)} ELSE has_errors END`,
+        reason: sql`CASE WHEN status = 'RUNNING' AND ${exhausted} THEN 'leaseExpired' ELSE reason END`,
+        end_date: sql`CASE WHEN status = 'STOPPING' OR ${exhausted} THEN ${now} ELSE end_date END`,
+        run_at: sql`CASE WHEN status = 'RUNNING' AND NOT (${exhausted}) THEN ${now} ELSE run_at END`,
+        node: null,
+        lease_until: null,
+      })
+      .where("status", "in", ["RUNNING", "STOPPING"])
+      .where("lease_until", "<", now)
+      .returningAll()
+      .execute();
+    return rows.map((row) => this.job(row));
+  }
+
+  async appendLogs(lines: readonly LogLine[]): Promise<void> {
+    if (lines.length === 0) return;
+    await this.db
+      .insertInto("job_logs")
+      .values(
+        lines.map((line) => ({
+          job_id: line.jobId,
+          at: line.at,
+          level: line.level,
+          message: line.message,
+          additional_info: this.codec.json(line.additionalInfo),
+        })),
+      )
+      .execute();
+  }
+
+  async findLogs(jobId: string, q: LogQuery = {}): Promise<LogRow[]> {
+    let query = this.db.selectFrom("job_logs").selectAll().where("job_id", "=", jobId);
+    if (q.level !== undefined) query = query.where("level", "=", q.level);
+    if (q.message !== undefined && q.message !== "") {
+      // A plain substring: LIKE's wildcards in the user's text are escaped.
+      const pattern = `%${q.message.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where(sql<boolean>`message LIKE ${pattern} ESCAPE '\\'`);
+    }
+    if (q.from !== undefined) query = query.where("at", ">=", q.from);
+    if (q.to !== undefined) query = query.where("at", "<=", q.to);
+    const rows = await query
+      .orderBy("at")
+      .orderBy("id")
+      .limit(q.size ?? DEFAULT_LOG_PAGE)
+      .execute();
+    return rows.map((row: Selectable<JobLogsTable>) => ({
+      id: Number(row.id),
+      jobId: row.job_id,
+      at: row.at,
+      level: row.level as LogRow["level"],
+      message: row.message,
+      additionalInfo: this.codec.parse(row.additional_info),
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

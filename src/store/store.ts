@@ -1,0 +1,195 @@
+/**
+ * The store port: every read and write the scheduler and the job runtime make, named by
+ * what it does (`claimFire`, `claimJobs`), never by how. Two adapters implement it, one
+ * on an embedded SQLite file and one on PostgreSQL, and one conformance suite
+ * (test/store/) holds both to the same behaviour. Times are UTC instants in milliseconds.
+ */
+
+export const JOB_STATUSES = [
+  "PENDING",
+  "RUNNING",
+  "FINISHED",
+  "STOPPING",
+  "STOPPED",
+  "CANCELED",
+] as const;
+/** PENDING → RUNNING → FINISHED, or STOPPING → STOPPED (resumable), or CANCELED (final). */
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const LOG_LEVELS = ["INFO", "ERROR"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A schedule as stored: its configuration, and where its firing has got to. */
+export interface ScheduleRow {
+  readonly id: string;
+  /** The schedule object as the user gave it (trigger, policies, what to invoke). */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly enabled: boolean;
+  /** The next fire not yet claimed; `null` when the schedule will not fire again. */
+  readonly nextFireAt: number | null;
+  readonly lastFireAt: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** A job as stored. */
+export interface JobRow {
+  readonly id: string;
+  readonly type: string;
+  readonly label: string | null;
+  readonly status: JobStatus;
+  /** Why a job ended as it did when the status alone doesn't say, e.g. `missed`. */
+  readonly reason: string | null;
+  readonly hasErrors: boolean;
+  readonly progress: number;
+  readonly data: unknown;
+  readonly results: unknown;
+  /** What a stopped job saved, handed back to its handler on resume. */
+  readonly checkpoint: unknown;
+  readonly scheduleId: string | null;
+  readonly fireTime: number | null;
+  readonly lowPriority: boolean;
+  readonly priority: number;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  /** Not claimed before this instant (retries wait here). */
+  readonly runAt: number;
+  /** The node holding the job, while RUNNING or STOPPING. */
+  readonly node: string | null;
+  readonly leaseUntil: number | null;
+  readonly runById: string | null;
+  readonly runByName: string | null;
+  readonly createDate: number;
+  readonly startDate: number | null;
+  readonly endDate: number | null;
+}
+
+/** What enqueueing a job needs; the rest takes its default. */
+export interface NewJob {
+  readonly id: string;
+  readonly type: string;
+  readonly label?: string | null;
+  readonly status?: "PENDING" | "CANCELED";
+  readonly reason?: string | null;
+  readonly data?: unknown;
+  readonly scheduleId?: string | null;
+  readonly fireTime?: number | null;
+  readonly lowPriority?: boolean;
+  readonly priority?: number;
+  readonly maxAttempts?: number;
+  readonly runAt: number;
+  readonly runById?: string | null;
+  readonly runByName?: string | null;
+  readonly createDate: number;
+}
+
+/**
+ * Claiming one fire of a schedule: advance its `nextFireAt` from `expected` to `next` (a
+ * compare-and-set, so two nodes can't both win), and insert `job` for it, in one
+ * transaction. The job is keyed by (schedule, fire time), so even a replayed claim makes
+ * no second job.
+ */
+export interface FireClaim {
+  readonly scheduleId: string;
+  readonly expected: number;
+  readonly next: number | null;
+  readonly job: NewJob;
+}
+
+/** `find(query)`: every field optional; newest created first. */
+export interface JobQuery {
+  readonly type?: readonly string[];
+  readonly status?: readonly JobStatus[];
+  readonly startFrom?: number;
+  readonly startTo?: number;
+  readonly endFrom?: number;
+  readonly endTo?: number;
+  readonly createFrom?: number;
+  readonly createTo?: number;
+  readonly hasErrors?: boolean;
+  readonly scheduleId?: string;
+  /** How many at most; default 100. */
+  readonly size?: number;
+}
+
+export interface LogLine {
+  readonly jobId: string;
+  readonly at: number;
+  readonly level: LogLevel;
+  readonly message: string;
+  readonly additionalInfo?: unknown;
+}
+
+export interface LogRow extends LogLine {
+  readonly id: number;
+  readonly additionalInfo: unknown;
+}
+
+export interface LogQuery {
+  readonly level?: LogLevel;
+  /** A substring of the message. */
+  readonly message?: string;
+  readonly from?: number;
+  readonly to?: number;
+  /** How many at most, oldest first; default 1000. */
+  readonly size?: number;
+}
+
+/** How a claimed job ended. */
+export interface JobOutcome {
+  readonly status: "FINISHED" | "STOPPED" | "CANCELED" | "PENDING";
+  readonly hasErrors?: boolean;
+  readonly results?: unknown;
+  readonly checkpoint?: unknown;
+  readonly reason?: string | null;
+  /** For a retry (status PENDING): when to try again. */
+  readonly runAt?: number;
+  readonly at: number;
+}
+
+export interface Store {
+  readonly dialect: "sqlite" | "postgres";
+  /** Where the data lives, for messages (a file path, or a URL without its password). */
+  readonly location: string;
+
+  /** The database's clock: in a cluster it is the one clock every node agrees on. */
+  now(): Promise<number>;
+
+  putSchedule(row: ScheduleRow): Promise<void>;
+  getSchedule(id: string): Promise<ScheduleRow | undefined>;
+  /** Schedules ordered by id, `limit` at a time after `afterId`. */
+  listSchedules(options?: { afterId?: string; limit?: number }): Promise<ScheduleRow[]>;
+  deleteSchedule(id: string): Promise<boolean>;
+  /** The earliest `nextFireAt` of an enabled schedule, for the scheduler to sleep until. */
+  earliestFire(): Promise<number | null>;
+  /** Enabled schedules due at `now`, earliest first. */
+  dueSchedules(now: number, limit: number): Promise<ScheduleRow[]>;
+  /** See {@link FireClaim}. Returns the job, or `undefined` when another claim won. */
+  claimFire(claim: FireClaim): Promise<JobRow | undefined>;
+
+  insertJob(job: NewJob): Promise<JobRow>;
+  getJob(id: string): Promise<JobRow | undefined>;
+  findJobs(query?: JobQuery): Promise<JobRow[]>;
+  /**
+   * Claims up to `limit` PENDING jobs whose `runAt` has come, normal priority before low,
+   * higher `priority` first, then oldest: they become RUNNING on `node`, leased until
+   * `now + leaseMs`, with `attempt` counted up. No job is ever claimed twice.
+   */
+  claimJobs(node: string, now: number, leaseMs: number, limit: number): Promise<JobRow[]>;
+  /** Extends the leases of every job `node` holds; returns how many. */
+  renewLeases(node: string, until: number): Promise<number>;
+  /** Ends (or, for a retry, requeues) a job `node` holds; `undefined` if it no longer holds it. */
+  finishJob(id: string, node: string, outcome: JobOutcome): Promise<JobRow | undefined>;
+  /**
+   * Recovers the jobs of nodes that died: a RUNNING job whose lease lapsed before `now`
+   * goes back to PENDING (runnable at once), or, when it has used all its attempts, ends
+   * FINISHED with `hasErrors` and reason `leaseExpired`; a STOPPING one becomes STOPPED.
+   * Returns the recovered jobs as they now are.
+   */
+  releaseExpired(now: number): Promise<JobRow[]>;
+
+  appendLogs(lines: readonly LogLine[]): Promise<void>;
+  findLogs(jobId: string, query?: LogQuery): Promise<LogRow[]>;
+
+  close(): Promise<void>;
+}
