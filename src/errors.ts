@@ -49,6 +49,11 @@ export const ERROR_CODES = Object.freeze({
     summary:
       "The database was written by a newer Sundial; upgrade Sundial, or point it at another database.",
   },
+  schemaOutdated: {
+    status: 503,
+    exitCode: 1,
+    summary: "The database schema is older than this Sundial; run `sundial migrate`.",
+  },
   storeUnavailable: {
     status: 503,
     exitCode: 1,

@@ -32,6 +32,8 @@ export interface Codec {
   claimJobs(args: readonly unknown[]): CompiledQuery;
   /** SQL giving the database's clock in ms, as column `now`. */
   readonly now: string;
+  /** The function giving the 1-based position of a substring, or 0: `(haystack, needle)`. */
+  readonly position: "instr" | "strpos";
 }
 
 const toJsonText = (value: unknown): string | null =>
@@ -47,6 +49,7 @@ export const SQLITE_CODEC: Codec = {
     return CompiledQuery.raw(query.text, query.args);
   },
   now: "SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) AS now",
+  position: "instr",
 };
 
 export const POSTGRES_CODEC: Codec = {
@@ -56,10 +59,13 @@ export const POSTGRES_CODEC: Codec = {
   parse: (value) => value ?? null,
   claimJobs: (args) => CompiledQuery.raw(CLAIM_JOBS_POSTGRES, [...args]),
   now: "SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS now",
+  position: "strpos",
 };
 
 const DEFAULT_JOB_PAGE = 100;
 const DEFAULT_LOG_PAGE = 1000;
+/** Lines per INSERT: 5 parameters each, well under SQLite's 32,766 and PostgreSQL's 65,535. */
+const LOG_CHUNK = 1000;
 
 export class KyselyStore implements Store {
   readonly dialect: "sqlite" | "postgres";
@@ -350,27 +356,30 @@ export class KyselyStore implements Store {
 
   async appendLogs(lines: readonly LogLine[]): Promise<void> {
     if (lines.length === 0) return;
-    await this.db
-      .insertInto("job_logs")
-      .values(
-        lines.map((line) => ({
-          job_id: line.jobId,
-          at: line.at,
-          level: line.level,
-          message: line.message,
-          additional_info: this.codec.json(line.additionalInfo),
-        })),
-      )
-      .execute();
+    const rows = lines.map((line) => ({
+      job_id: line.jobId,
+      at: line.at,
+      level: line.level,
+      message: line.message,
+      additional_info: this.codec.json(line.additionalInfo),
+    }));
+    // One INSERT per chunk: both databases cap the parameters of a statement.
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < rows.length; i += LOG_CHUNK) {
+        await trx
+          .insertInto("job_logs")
+          .values(rows.slice(i, i + LOG_CHUNK))
+          .execute();
+      }
+    });
   }
 
   async findLogs(jobId: string, q: LogQuery = {}): Promise<LogRow[]> {
     let query = this.db.selectFrom("job_logs").selectAll().where("job_id", "=", jobId);
     if (q.level !== undefined) query = query.where("level", "=", q.level);
     if (q.message !== undefined && q.message !== "") {
-      // A plain substring: LIKE's wildcards in the user's text are escaped.
-      const pattern = `%${q.message.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query = query.where(sql<boolean>`message LIKE ${pattern} ESCAPE '\\'`);
+      // A plain, case-sensitive substring on both databases (LIKE folds case on SQLite only).
+      query = query.where(sql<boolean>`${sql.raw(this.codec.position)}(message, ${q.message}) > 0`);
     }
     if (q.from !== undefined) query = query.where("at", ">=", q.from);
     if (q.to !== undefined) query = query.where("at", "<=", q.to);

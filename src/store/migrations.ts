@@ -54,6 +54,25 @@ export function pendingMigrations(
   return all.filter((m) => !done.has(m.version));
 }
 
+/**
+ * For a store opened without migrating: refuses a schema that is newer, or older, than
+ * this code.
+ */
+export function checkSchema(
+  all: readonly Migration[],
+  applied: readonly number[],
+  location: string,
+): void {
+  const pending = pendingMigrations(all, applied, location);
+  if (pending.length > 0) {
+    throw new SundialError(
+      "schemaOutdated",
+      `The database at ${location} lacks ${pending.length} migration(s) this Sundial needs ` +
+        `(from ${pending[0]?.version}-${pending[0]?.name}). Run \`sundial migrate\`, or open it with migrations on.`,
+    );
+  }
+}
+
 export const LEDGER_DDL = `CREATE TABLE IF NOT EXISTS sundial_migrations (
   version INTEGER PRIMARY KEY,
   name TEXT NOT NULL,

@@ -11,7 +11,13 @@ import pg from "pg";
 import { SundialError } from "../errors.js";
 import type { Database } from "./database.js";
 import { KyselyStore, POSTGRES_CODEC, SQLITE_CODEC } from "./kysely-store.js";
-import { LEDGER_DDL, type Migration, migrationsFor, pendingMigrations } from "./migrations.js";
+import {
+  checkSchema,
+  LEDGER_DDL,
+  type Migration,
+  migrationsFor,
+  pendingMigrations,
+} from "./migrations.js";
 import type { Store } from "./store.js";
 
 export interface StoreOptions {
@@ -112,6 +118,17 @@ async function openSqlite(file: string, options: StoreOptions): Promise<Store> {
   const db = sqliteDatabase(file);
   try {
     if (options.migrate !== false) migrateSqlite(db, file);
+    else {
+      db.exec(LEDGER_DDL);
+      const applied = db.prepare("SELECT version FROM sundial_migrations").all() as {
+        version: number;
+      }[];
+      checkSchema(
+        migrationsFor("sqlite"),
+        applied.map((r) => r.version),
+        file,
+      );
+    }
   } catch (error) {
     db.close();
     throw error;
@@ -194,6 +211,16 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
   const pool = postgresPool(url, schema);
   try {
     if (options.migrate !== false) await migratePostgres(pool, schema, redactUrl(url));
+    else {
+      const { rows } = await pool
+        .query<{ version: number }>("SELECT version FROM sundial_migrations")
+        .catch(() => ({ rows: [] as { version: number }[] }));
+      checkSchema(
+        migrationsFor("postgres"),
+        rows.map((r) => r.version),
+        redactUrl(url),
+      );
+    }
   } catch (error) {
     await pool.end();
     throw error;

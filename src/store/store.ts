@@ -155,6 +155,7 @@ export interface Store {
   /** The database's clock: in a cluster it is the one clock every node agrees on. */
   now(): Promise<number>;
 
+  /** Inserts or replaces a schedule; a replaced schedule keeps its original `createdAt`. */
   putSchedule(row: ScheduleRow): Promise<void>;
   getSchedule(id: string): Promise<ScheduleRow | undefined>;
   /** Schedules ordered by id, `limit` at a time after `afterId`. */
@@ -164,9 +165,13 @@ export interface Store {
   earliestFire(): Promise<number | null>;
   /** Enabled schedules due at `now`, earliest first. */
   dueSchedules(now: number, limit: number): Promise<ScheduleRow[]>;
-  /** See {@link FireClaim}. Returns the job, or `undefined` when another claim won. */
+  /**
+   * See {@link FireClaim}. Returns the job, or `undefined` when another claim won (or the
+   * fire already had a job: the schedule still moves on, so the loop is never stuck).
+   */
   claimFire(claim: FireClaim): Promise<JobRow | undefined>;
 
+  /** A job inserted as CANCELED (a missed fire) gets `endDate = createDate`. */
   insertJob(job: NewJob): Promise<JobRow>;
   getJob(id: string): Promise<JobRow | undefined>;
   findJobs(query?: JobQuery): Promise<JobRow[]>;
@@ -184,11 +189,13 @@ export interface Store {
    * Recovers the jobs of nodes that died: a RUNNING job whose lease lapsed before `now`
    * goes back to PENDING (runnable at once), or, when it has used all its attempts, ends
    * FINISHED with `hasErrors` and reason `leaseExpired`; a STOPPING one becomes STOPPED.
+   * A lease ending exactly at `now` still holds.
    * Returns the recovered jobs as they now are.
    */
   releaseExpired(now: number): Promise<JobRow[]>;
 
   appendLogs(lines: readonly LogLine[]): Promise<void>;
+  /** `message` matches a case-sensitive substring; lines come oldest first. */
   findLogs(jobId: string, query?: LogQuery): Promise<LogRow[]>;
 
   close(): Promise<void>;
