@@ -1,0 +1,267 @@
+/**
+ * The rules of schedules: what a valid one is, its defaults, and when it next fires.
+ * Persisted schedules live in the store; `persisted: false` ones live in this process only
+ * (they fire on every node and have no catch-up after a restart).
+ */
+import { parseTrigger, type Trigger, TriggerError, type TriggerSpec } from "../calendar/index.js";
+import type { Clock } from "../clock.js";
+import { SundialError } from "../errors.js";
+import type { ScheduleRow, Store } from "../store/store.js";
+import { validate } from "../validation.js";
+import {
+  DEFAULT_MISFIRE_THRESHOLD,
+  type Schedule,
+  type ScheduleInput,
+  ScheduleInputSchema,
+} from "./schedule.js";
+
+/** A schedule ready to fire: its stored row, and its trigger parsed once. */
+export interface LiveSchedule {
+  readonly row: ScheduleRow;
+  readonly schedule: Schedule;
+  readonly trigger: Trigger;
+}
+
+const TRIGGER_KEYS = [
+  "type",
+  "expression",
+  "every",
+  "unit",
+  "anchor",
+  "at",
+  "timeZone",
+  "startTime",
+  "endTime",
+  "dst",
+] as const;
+
+/** The trigger spec inside a schedule (`schedule` is the old name of `expression`). */
+function triggerSpecOf(input: ScheduleInput): TriggerSpec {
+  if (input.schedule !== undefined && input.expression !== undefined) {
+    throw new SundialError(
+      "badRequest",
+      "schedule: give the expression as schedule or as expression, not both",
+      {
+        field: "schedule",
+      },
+    );
+  }
+  const spec: Record<string, unknown> = {};
+  for (const key of TRIGGER_KEYS) if (input[key] !== undefined) spec[key] = input[key];
+  if (input.schedule !== undefined) spec.expression = input.schedule;
+  return spec as TriggerSpec;
+}
+
+/** Parses a schedule's trigger, reporting the expression under the name the user gave it. */
+function triggerOf(input: ScheduleInput, prefix: string): Trigger {
+  try {
+    return parseTrigger(triggerSpecOf(input));
+  } catch (error) {
+    if (!(error instanceof TriggerError)) throw error;
+    const renamed =
+      error.field === "expression" && input.schedule !== undefined ? "schedule" : error.field;
+    const field = prefix ? `${prefix}.${renamed}` : renamed;
+    const message = error.message.startsWith(`${error.field}:`)
+      ? `${field}:${error.message.slice(error.field.length + 1)}`
+      : `${field}: ${error.message}`;
+    throw new TriggerError(error.code, message, {
+      field,
+      ...(error.text === undefined ? {} : { text: error.text }),
+      ...(error.allowed === undefined ? {} : { allowed: error.allowed }),
+    });
+  }
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** The stored config with every default filled in (what `get` shows, minus the times). */
+function normalise(input: ScheduleInput, id: string, trigger: Trigger): Record<string, unknown> {
+  const spec = trigger.spec;
+  const config: Record<string, unknown> = {
+    _id: id,
+    enabled: input.enabled ?? true,
+    type: trigger.type,
+    ...(spec.expression === undefined ? {} : { schedule: spec.expression }),
+    ...(spec.every === undefined
+      ? {}
+      : { every: spec.every, unit: spec.unit, anchor: spec.anchor }),
+    ...(spec.at === undefined ? {} : { at: spec.at }),
+    timeZone: trigger.timeZone,
+    ...(spec.startTime === undefined ? {} : { startTime: spec.startTime }),
+    ...(spec.endTime === undefined ? {} : { endTime: spec.endTime }),
+    ...(input.dst === undefined ? {} : { dst: input.dst }),
+    misfirePolicy: input.misfirePolicy ?? "fireAndProceed",
+    misfireThreshold: input.misfireThreshold ?? DEFAULT_MISFIRE_THRESHOLD,
+    concurrentExecution: input.concurrentExecution ?? false,
+    persisted: input.persisted ?? true,
+    invokeService: input.invokeService,
+    ...(input.invokeContext === undefined ? {} : { invokeContext: input.invokeContext }),
+    invokeLogLevel: input.invokeLogLevel ?? "info",
+  };
+  return config;
+}
+
+/** The part of a config that decides when it fires: if unchanged, an edit keeps the next fire. */
+function timingOf(config: Record<string, unknown>): string {
+  const { type, schedule, every, unit, anchor, at, timeZone, startTime, endTime, dst, enabled } =
+    config;
+  return JSON.stringify({
+    type,
+    schedule,
+    every,
+    unit,
+    anchor,
+    at,
+    timeZone,
+    startTime,
+    endTime,
+    dst,
+    enabled,
+  });
+}
+
+export interface ScheduleListOptions {
+  readonly afterId?: string;
+  readonly limit?: number;
+}
+
+export class ScheduleService {
+  private readonly memory = new Map<string, LiveSchedule>();
+  private readonly parsed = new Map<string, { updatedAt: number; live: LiveSchedule }>();
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly newId: () => string,
+  ) {}
+
+  /** Called after every change, so the scheduler re-plans its sleep. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  /**
+   * Checks a schedule without storing it: returns it as `put` would store it.
+   * @throws SundialError `badRequest` / TriggerError `invalidTrigger`, naming the field.
+   */
+  check(input: unknown, prefix = ""): { input: ScheduleInput; trigger: Trigger } {
+    const valid = validate(ScheduleInputSchema, input, prefix);
+    return { input: valid, trigger: triggerOf(valid, prefix) };
+  }
+
+  /** Creates or replaces the schedule `id`. Invalid input changes nothing. */
+  async put(id: string, input: unknown): Promise<Schedule> {
+    if (typeof id !== "string" || id.trim() === "" || id.length > 200) {
+      throw new SundialError("badRequest", `_id: "${id}" must be 1-200 characters`, {
+        field: "_id",
+      });
+    }
+    const checked = this.check(input);
+    if (checked.input._id !== undefined && checked.input._id !== id) {
+      throw new SundialError(
+        "badRequest",
+        `_id: "${checked.input._id}" differs from the id "${id}" it is stored under`,
+        {
+          field: "_id",
+        },
+      );
+    }
+    const now = this.clock.now();
+    const config = normalise(checked.input, id, checked.trigger);
+    const persisted = config.persisted as boolean;
+    const existing = persisted ? await this.store.getSchedule(id) : this.memory.get(id)?.row;
+    const keepNext = existing !== undefined && timingOf(existing.config) === timingOf(config);
+    const row: ScheduleRow = {
+      id,
+      config,
+      enabled: config.enabled as boolean,
+      nextFireAt: keepNext ? existing.nextFireAt : (checked.trigger.nextMs(now) ?? null),
+      lastFireAt: existing?.lastFireAt ?? null,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    };
+    if (persisted) {
+      await this.store.putSchedule(row);
+      this.memory.delete(id);
+    } else {
+      this.memory.set(id, { row, schedule: toSchedule(row), trigger: checked.trigger });
+      await this.store.deleteSchedule(id);
+    }
+    this.changed();
+    return toSchedule(row);
+  }
+
+  /** Creates a schedule with a new id. */
+  async create(input: unknown): Promise<Schedule> {
+    const given = (input as { _id?: unknown } | null)?._id;
+    return this.put(typeof given === "string" ? given : this.newId(), input);
+  }
+
+  async get(id: string): Promise<Schedule | undefined> {
+    const row = this.memory.get(id)?.row ?? (await this.store.getSchedule(id));
+    return row && toSchedule(row);
+  }
+
+  /** Schedules ordered by id: the in-memory ones and the stored ones together. */
+  async list(options: ScheduleListOptions = {}): Promise<Schedule[]> {
+    const limit = options.limit ?? 1000;
+    const stored = await this.store.listSchedules({ ...options, limit });
+    const memory = [...this.memory.values()]
+      .map((live) => live.row)
+      .filter((row) => options.afterId === undefined || row.id > options.afterId);
+    return [...stored, ...memory]
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, limit)
+      .map(toSchedule);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const inMemory = this.memory.delete(id);
+    const stored = await this.store.deleteSchedule(id);
+    this.parsed.delete(id);
+    if (inMemory || stored) this.changed();
+    return inMemory || stored;
+  }
+
+  /** The schedule behind a stored row, its trigger parsed once per version. */
+  live(row: ScheduleRow): LiveSchedule {
+    const memory = this.memory.get(row.id);
+    if (memory) return memory;
+    const known = this.parsed.get(row.id);
+    if (known && known.updatedAt === row.updatedAt) return { ...known.live, row };
+    const trigger = triggerOf(row.config as ScheduleInput, row.id);
+    const live = { row, schedule: toSchedule(row), trigger };
+    this.parsed.set(row.id, { updatedAt: row.updatedAt, live });
+    return live;
+  }
+
+  /** The in-memory schedules (`persisted: false`). */
+  inMemory(): LiveSchedule[] {
+    return [...this.memory.values()];
+  }
+
+  /** Records that an in-memory schedule fired (the store does this for persisted ones). */
+  advanceInMemory(id: string, fired: number, next: number | null): void {
+    const live = this.memory.get(id);
+    if (!live) return;
+    const row = { ...live.row, lastFireAt: fired, nextFireAt: next };
+    this.memory.set(id, { ...live, row, schedule: toSchedule(row) });
+  }
+}
+
+/** A stored row as users see it. */
+export function toSchedule(row: ScheduleRow): Schedule {
+  return {
+    ...(row.config as unknown as Schedule),
+    nextFireTime: row.enabled ? iso(row.nextFireAt) : null,
+    lastFireTime: iso(row.lastFireAt),
+    createdAt: iso(row.createdAt) as string,
+    updatedAt: iso(row.updatedAt) as string,
+  };
+}
