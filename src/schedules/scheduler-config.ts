@@ -1,0 +1,71 @@
+/**
+ * `conf/scheduler.json`: the node's scheduler settings.
+ * `threadPool.threadCount`: how many jobs this node runs at once (default 10);
+ * `scheduler.executePersistentSchedules`: `false` makes a node that manages schedules but
+ * fires none of the persisted ones (default true).
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type Static, Type } from "typebox";
+import { SundialError } from "../errors.js";
+import { validate } from "../validation.js";
+
+export const SchedulerConfigSchema = Type.Object(
+  {
+    threadPool: Type.Optional(
+      Type.Object(
+        { threadCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+        { additionalProperties: false },
+      ),
+    ),
+    scheduler: Type.Optional(
+      Type.Object(
+        { executePersistentSchedules: Type.Optional(Type.Boolean()) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export interface SchedulerConfig {
+  readonly threadCount: number;
+  readonly executePersistentSchedules: boolean;
+}
+
+export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = Object.freeze({
+  threadCount: 10,
+  executePersistentSchedules: true,
+});
+
+/**
+ * Reads `<dir>/scheduler.json`; the defaults when there is none.
+ * @throws SundialError `badRequest` naming the file and the field.
+ */
+export async function readSchedulerConfig(dir: string): Promise<SchedulerConfig> {
+  const file = join(dir, "scheduler.json");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return DEFAULT_SCHEDULER_CONFIG;
+    throw error;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new SundialError(
+      "badRequest",
+      `${file}: is not valid JSON: ${(error as Error).message}`,
+      { field: file },
+    );
+  }
+  const config = validate(SchedulerConfigSchema, value, file);
+  return {
+    threadCount: config.threadPool?.threadCount ?? DEFAULT_SCHEDULER_CONFIG.threadCount,
+    executePersistentSchedules:
+      config.scheduler?.executePersistentSchedules ??
+      DEFAULT_SCHEDULER_CONFIG.executePersistentSchedules,
+  };
+}
