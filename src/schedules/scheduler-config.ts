@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Static, Type } from "typebox";
+import { Type } from "typebox";
 import { SundialError } from "../errors.js";
 import { validate } from "../validation.js";
 
