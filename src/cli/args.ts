@@ -35,6 +35,16 @@ export const SHARED_FLAGS = {
     value: "ZONE",
     help: "IANA time zone, e.g. Europe/London (default UTC).",
   },
+  database: {
+    type: "string",
+    value: "URL|FILE",
+    help: "postgres://… or a SQLite file (default $DATABASE_URL, else ./data/sundial.db).",
+  },
+  schema: {
+    type: "string",
+    value: "NAME",
+    help: "PostgreSQL schema to use (default public).",
+  },
 } as const satisfies FlagDefinitions;
 
 const badFlag = (message: string, flag: string): SundialError =>

@@ -20,6 +20,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "Print the next fire times of a trigger (cron, unix, calendar, interval, once).",
     load: async () => (await import("./commands/next.js")).nextCommand,
   },
+  migrate: {
+    summary: "Bring the database schema up to date (servers also do this when they start).",
+    load: async () => (await import("./commands/migrate.js")).migrateCommand,
+  },
 };
 
 function mainHelp(): string {

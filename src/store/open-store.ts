@@ -52,25 +52,32 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
 /** Applies pending migrations alone, as `sundial migrate` does; returns what it applied. */
 export async function migrateStore(
   options: StoreOptions = {},
-): Promise<{ location: string; applied: Migration[] }> {
+): Promise<{ location: string; applied: Migration[]; version: number }> {
   const database = options.database ?? DEFAULT_DATABASE;
   if (isPostgresUrl(database)) {
     const pool = postgresPool(database, options.schema);
     try {
-      return {
-        location: redactUrl(database),
-        applied: await migratePostgres(pool, options.schema ?? "public", redactUrl(database)),
-      };
+      const applied = await migratePostgres(pool, options.schema ?? "public", redactUrl(database));
+      return { location: redactUrl(database), applied, version: latestVersion("postgres") };
     } finally {
       await pool.end();
     }
   }
   const db = sqliteDatabase(database);
   try {
-    return { location: database, applied: migrateSqlite(db, database) };
+    return {
+      location: database,
+      applied: migrateSqlite(db, database),
+      version: latestVersion("sqlite"),
+    };
   } finally {
     db.close();
   }
+}
+
+/** The schema version a successful migration leaves: the newest migration this code has. */
+function latestVersion(dialect: "sqlite" | "postgres"): number {
+  return migrationsFor(dialect).at(-1)?.version ?? 0;
 }
 
 function sqliteDatabase(file: string): BetterSqlite3.Database {
