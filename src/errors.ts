@@ -60,6 +60,23 @@ export const ERROR_CODES = Object.freeze({
     summary:
       "The database cannot be opened or reached; check the file path or DATABASE_URL and that the server is running.",
   },
+  notFound: {
+    status: 404,
+    exitCode: 1,
+    summary: "No job (or other item) has the id given; check the id, or list to find it.",
+  },
+  conflict: {
+    status: 409,
+    exitCode: 1,
+    summary:
+      "The item is not in a state that allows the operation (cancelling a running job, resuming an unstopped one); the message says which state it is in and what is allowed.",
+  },
+  timeout: {
+    status: 408,
+    exitCode: 1,
+    summary:
+      "A wait ended before what it waited for happened (a job did not reach the status in time); wait longer or check the job.",
+  },
   internal: {
     status: 500,
     exitCode: 1,

@@ -3,11 +3,14 @@
  * SQLite and PostgreSQL is named in a {@link Codec} (how booleans and JSON travel, which
  * claim query to use), never tested for with `if (postgres)` in the operations.
  */
-import { CompiledQuery, type Kysely, type Selectable, sql } from "kysely";
+import { CompiledQuery, type Kysely, type Selectable, sql, type Updateable } from "kysely";
 import type { Database, JobLogsTable, JobsTable, SchedulesTable } from "./database.js";
 import { CLAIM_JOBS_POSTGRES, CLAIM_JOBS_SQLITE, positional } from "./sql/claim-jobs.js";
 import type {
   FireClaim,
+  HeldJob,
+  JobChange,
+  JobExpectation,
   JobOutcome,
   JobQuery,
   JobRow,
@@ -16,6 +19,7 @@ import type {
   LogQuery,
   LogRow,
   NewJob,
+  PurgeRule,
   ScheduleRow,
   Store,
 } from "./store.js";
@@ -64,6 +68,9 @@ export const POSTGRES_CODEC: Codec = {
 
 const DEFAULT_JOB_PAGE = 100;
 const DEFAULT_LOG_PAGE = 1000;
+/** Job runtime: jobs per INSERT in insertJobs, and jobs deleted per purgeJobs call. */
+const JOB_CHUNK = 500;
+const DEFAULT_PURGE_LIMIT = 1000;
 /** Lines per INSERT: 5 parameters each, well under SQLite's 32,766 and PostgreSQL's 65,535. */
 const LOG_CHUNK = 1000;
 
@@ -397,6 +404,125 @@ export class KyselyStore implements Store {
       additionalInfo: this.codec.parse(row.additional_info),
     }));
   }
+
+  // ── Job runtime operations (src/jobs/) ─────────────────────────────────────────────
+
+  async insertJobs(jobs: readonly NewJob[]): Promise<JobRow[]> {
+    if (jobs.length === 0) return [];
+    const rows = await this.db.transaction().execute(async (trx) => {
+      const inserted: Selectable<JobsTable>[] = [];
+      // 24 parameters a job: chunks stay well under SQLite's 32,766 per statement.
+      for (let i = 0; i < jobs.length; i += JOB_CHUNK) {
+        const chunk = jobs.slice(i, i + JOB_CHUNK).map((job) => this.newJob(job));
+        inserted.push(...(await trx.insertInto("jobs").values(chunk).returningAll().execute()));
+      }
+      return inserted;
+    });
+    // RETURNING promises no order; give the jobs back in the caller's.
+    const byId = new Map(rows.map((row) => [row.id, this.job(row)]));
+    return jobs.map((job) => byId.get(job.id) as JobRow);
+  }
+
+  async updateJob(
+    id: string,
+    expected: JobExpectation,
+    change: JobChange,
+  ): Promise<JobRow | undefined> {
+    if (expected.status.length === 0) return undefined;
+    const set: Updateable<JobsTable> = {};
+    if (change.status !== undefined) set.status = change.status;
+    if (change.reason !== undefined) set.reason = change.reason;
+    if (change.hasErrors !== undefined) set.has_errors = this.codec.bool(change.hasErrors);
+    if (change.lowPriority !== undefined) set.low_priority = this.codec.bool(change.lowPriority);
+    if (change.progress !== undefined) set.progress = change.progress;
+    if (change.checkpoint !== undefined) set.checkpoint = this.codec.json(change.checkpoint);
+    if (change.runAt !== undefined) set.run_at = change.runAt;
+    if (change.endDate !== undefined) set.end_date = change.endDate;
+    if (change.release === true) {
+      set.node = null;
+      set.lease_until = null;
+    }
+    // `id = id` keeps the statement valid when nothing but the expectation is asked for.
+    let query = this.db
+      .updateTable("jobs")
+      .set(Object.keys(set).length > 0 ? set : { id })
+      .where("id", "=", id)
+      .where("status", "in", [...expected.status]);
+    if (change.refundAttempt === true) {
+      query = query.set({
+        attempt: sql<number>`CASE WHEN attempt > 0 THEN attempt - 1 ELSE 0 END`,
+      });
+    }
+    if (expected.node !== undefined) query = query.where("node", "=", expected.node);
+    const row = await query.returningAll().executeTakeFirst();
+    return row && this.job(row);
+  }
+
+  async jobsHeldBy(node: string): Promise<HeldJob[]> {
+    const rows = await this.db
+      .selectFrom("jobs")
+      .select(["id", "status", "node"])
+      .where("node", "=", node)
+      .where("status", "in", ["RUNNING", "STOPPING"])
+      .orderBy("id")
+      .execute();
+    return rows.map((row) => ({ id: row.id, status: row.status as JobStatus, node }));
+  }
+
+  async lapsedLeases(now: number): Promise<HeldJob[]> {
+    const rows = await this.db
+      .selectFrom("jobs")
+      .select(["id", "status", "node"])
+      .where("status", "in", ["RUNNING", "STOPPING"])
+      .where("lease_until", "<", now)
+      .orderBy("id")
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      status: row.status as JobStatus,
+      node: row.node ?? "",
+    }));
+  }
+
+  async earliestRunAt(): Promise<number | null> {
+    const row = await this.db
+      .selectFrom("jobs")
+      .select((eb) => eb.fn.min("run_at").as("earliest"))
+      .where("status", "=", "PENDING")
+      .executeTakeFirst();
+    return row?.earliest === null || row?.earliest === undefined ? null : Number(row.earliest);
+  }
+
+  async purgeJobs(rule: PurgeRule): Promise<number> {
+    if (rule.endedBefore === undefined && rule.keepNewest === undefined) return 0;
+    const ended = ["FINISHED", "CANCELED"];
+    const doomed = this.db
+      .selectFrom("jobs")
+      .select("id")
+      .where("status", "in", ended)
+      .where((eb) => {
+        const beyond = [];
+        if (rule.endedBefore !== undefined) beyond.push(eb("end_date", "<", rule.endedBefore));
+        if (rule.keepNewest !== undefined) {
+          const newest = eb
+            .selectFrom("jobs")
+            .select("id")
+            .where("status", "in", ended)
+            .orderBy("end_date", "desc")
+            .orderBy("id", "desc")
+            .limit(rule.keepNewest);
+          beyond.push(eb("id", "not in", newest));
+        }
+        return eb.or(beyond);
+      })
+      .orderBy("end_date")
+      .orderBy("id")
+      .limit(rule.limit ?? DEFAULT_PURGE_LIMIT);
+    // Their logs go with them (ON DELETE CASCADE).
+    const result = await this.db.deleteFrom("jobs").where("id", "in", doomed).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+  // ── end of job runtime operations ──────────────────────────────────────────────────
 
   async close(): Promise<void> {
     await this.db.destroy();

@@ -198,5 +198,72 @@ export interface Store {
   /** `message` matches a case-sensitive substring; lines come oldest first. */
   findLogs(jobId: string, query?: LogQuery): Promise<LogRow[]>;
 
+  // ── Job runtime operations (src/jobs/) ─────────────────────────────────────────────
+  // Owned by the job runtime; their contract is test/store/conformance/jobs-runtime.ts.
+
+  /** Inserts every job or, when one fails (a duplicate id), none. Returns them in order. */
+  insertJobs(jobs: readonly NewJob[]): Promise<JobRow[]>;
+  /**
+   * A compare-and-set: applies `change` only if the job's status is one of
+   * `expected.status` (and, given `expected.node`, that node holds it). Returns the job as
+   * it now is, or `undefined` when it does not exist or is not as expected.
+   */
+  updateJob(id: string, expected: JobExpectation, change: JobChange): Promise<JobRow | undefined>;
+  /** The jobs `node` holds (RUNNING or STOPPING), so it can act on stop requests and losses. */
+  jobsHeldBy(node: string): Promise<HeldJob[]>;
+  /** Held jobs whose lease lapsed before `now`, with their node: what `releaseExpired` takes back. */
+  lapsedLeases(now: number): Promise<HeldJob[]>;
+  /** The earliest `runAt` of a PENDING job, for a worker to sleep until; `null` when none waits. */
+  earliestRunAt(): Promise<number | null>;
+  /**
+   * Deletes ended jobs (FINISHED or CANCELED) with their logs: those that ended before
+   * `endedBefore`, and those older than the newest `keepNewest` ended jobs. At most `limit`
+   * (default 1000) per call, oldest first; returns how many went.
+   */
+  purgeJobs(rule: PurgeRule): Promise<number>;
+  // ── end of job runtime operations ──────────────────────────────────────────────────
+
   close(): Promise<void>;
 }
+
+// ── Job runtime types (src/jobs/) ────────────────────────────────────────────────────
+
+/** What {@link Store.updateJob} requires of a job before changing it. */
+export interface JobExpectation {
+  readonly status: readonly JobStatus[];
+  /** The node that must hold the job. */
+  readonly node?: string;
+}
+
+/** A change to a job; fields left out are kept. */
+export interface JobChange {
+  readonly status?: JobStatus;
+  readonly reason?: string | null;
+  readonly hasErrors?: boolean;
+  readonly lowPriority?: boolean;
+  /** 0-100, whole. */
+  readonly progress?: number;
+  /** JSON; `null` clears it. */
+  readonly checkpoint?: unknown;
+  readonly runAt?: number;
+  readonly endDate?: number | null;
+  /** Lets go of the job: its node and lease are cleared. */
+  readonly release?: boolean;
+  /** Takes back the attempt its last claim counted: the run was cut short through no fault of its own. */
+  readonly refundAttempt?: boolean;
+}
+
+/** A job a node holds, as {@link Store.jobsHeldBy} and {@link Store.lapsedLeases} give it. */
+export interface HeldJob {
+  readonly id: string;
+  readonly status: JobStatus;
+  readonly node: string;
+}
+
+/** See {@link Store.purgeJobs}; give `endedBefore`, `keepNewest` or both. */
+export interface PurgeRule {
+  readonly endedBefore?: number;
+  readonly keepNewest?: number;
+  readonly limit?: number;
+}
+// ── end of job runtime types ─────────────────────────────────────────────────────────

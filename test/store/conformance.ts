@@ -3,6 +3,7 @@ import type { Store } from "../../src/store/store.js";
 import { claimContract } from "./conformance/claims.js";
 import { fireContract } from "./conformance/fires.js";
 import { jobContract } from "./conformance/jobs.js";
+import { jobRuntimeContract } from "./conformance/jobs-runtime.js";
 import { logContract } from "./conformance/logs.js";
 import { scheduleContract } from "./conformance/schedules.js";
 
@@ -50,5 +51,6 @@ export function storeConformance(
     jobContract(store);
     claimContract(store);
     logContract(store);
+    jobRuntimeContract(store);
   });
 }

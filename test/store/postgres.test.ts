@@ -1,72 +1,22 @@
-import { randomBytes } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SundialError } from "../../src/errors.js";
 import { openStore } from "../../src/store/open-store.js";
 import type { Store } from "../../src/store/store.js";
+import { freshSchemaName, postgresAvailable, TEST_DATABASE_URL } from "../helpers/postgres.js";
 import { aJob, aSchedule, refusal } from "./conformance/fixtures.js";
 import { storeConformance } from "./conformance.js";
 
-const TEST_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const available = await postgresAvailable("the store tests");
 
-function withoutPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== "") parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(an unparsable URL)";
-  }
-}
-
-/** Why PostgreSQL can't be used, or undefined when it can. */
-async function unreachable(url: string): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const problem = await unreachable(TEST_URL);
-const where = withoutPassword(TEST_URL);
-if (problem !== undefined) {
-  if (process.env.CI === "true") {
-    describe("the PostgreSQL store", () => {
-      it("reaches PostgreSQL", () => {
-        throw new Error(
-          `PostgreSQL is unreachable at ${where} (${problem}); under CI=true the store tests must run against it. Start it or set TEST_DATABASE_URL.`,
-        );
-      });
-    });
-  } else {
-    console.warn(
-      [
-        "",
-        "!".repeat(78),
-        `!! SKIPPING the PostgreSQL store tests: cannot reach ${where}`,
-        `!! (${problem})`,
-        "!! Start PostgreSQL (see services.md) or set TEST_DATABASE_URL; under CI=true this fails.",
-        "!".repeat(78),
-        "",
-      ].join("\n"),
-    );
-  }
-}
-
-describe.skipIf(problem !== undefined)("PostgreSQL", () => {
+describe.runIf(available)("PostgreSQL", () => {
   let admin: pg.Pool;
   const schemas: string[] = [];
 
   /** A schema name no other test uses; it is dropped after the test. */
   function freshSchema(): string {
-    const schema = `sundial_test_${randomBytes(6).toString("hex")}`;
+    const schema = freshSchemaName();
     schemas.push(schema);
     return schema;
   }
@@ -93,7 +43,7 @@ describe.skipIf(problem !== undefined)("PostgreSQL", () => {
   }
 
   beforeAll(() => {
-    admin = new pg.Pool({ connectionString: TEST_URL, max: 2 });
+    admin = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 2 });
   });
   afterAll(async () => {
     await dropSchemas();
@@ -102,13 +52,13 @@ describe.skipIf(problem !== undefined)("PostgreSQL", () => {
 
   storeConformance(
     "PostgreSQL",
-    () => openStore({ database: TEST_URL, schema: freshSchema() }),
+    () => openStore({ database: TEST_DATABASE_URL, schema: freshSchema() }),
     dropSchemas,
   );
 
   describe("the PostgreSQL store", () => {
     it("names its database without the password", async () => {
-      const url = new URL(TEST_URL);
+      const url = new URL(TEST_DATABASE_URL);
       // Trust authentication (the test server's) ignores a password it didn't ask for.
       if (url.password === "") url.password = "not-to-be-shown";
       const store = await openStore({ database: url.toString(), schema: freshSchema() });
@@ -127,8 +77,8 @@ describe.skipIf(problem !== undefined)("PostgreSQL", () => {
       const stores: Store[] = [];
       try {
         const opened = await Promise.allSettled([
-          openStore({ database: TEST_URL, schema }),
-          openStore({ database: TEST_URL, schema }),
+          openStore({ database: TEST_DATABASE_URL, schema }),
+          openStore({ database: TEST_DATABASE_URL, schema }),
         ]);
         for (const result of opened) if (result.status === "fulfilled") stores.push(result.value);
         expect(opened.map((result) => result.status)).toEqual(["fulfilled", "fulfilled"]);
@@ -149,11 +99,11 @@ describe.skipIf(problem !== undefined)("PostgreSQL", () => {
     it("reopening a schema keeps its data and applies no migration twice", async () => {
       const schema = freshSchema();
       try {
-        const first = await openStore({ database: TEST_URL, schema });
+        const first = await openStore({ database: TEST_DATABASE_URL, schema });
         await first.insertJob(aJob("job-1", { data: { kept: true } }));
         await first.close();
         const before = await ledger(schema);
-        const again = await openStore({ database: TEST_URL, schema });
+        const again = await openStore({ database: TEST_DATABASE_URL, schema });
         try {
           expect(await again.getJob("job-1")).toMatchObject({ data: { kept: true } });
         } finally {
@@ -168,7 +118,7 @@ describe.skipIf(problem !== undefined)("PostgreSQL", () => {
     /** A migrated schema whose ledger also names a version from a future Sundial. */
     async function futureSchema(): Promise<string> {
       const schema = freshSchema();
-      await (await openStore({ database: TEST_URL, schema })).close();
+      await (await openStore({ database: TEST_DATABASE_URL, schema })).close();
       await admin.query(
         `INSERT INTO "${schema}".sundial_migrations (version, name, applied_at) VALUES (999999, 'future', $1)`,
         [Date.now()],
@@ -180,7 +130,7 @@ describe.skipIf(problem !== undefined)("PostgreSQL", () => {
       try {
         const schema = await futureSchema();
         const before = await ledger(schema);
-        const error = await refusal(openStore({ database: TEST_URL, schema }));
+        const error = await refusal(openStore({ database: TEST_DATABASE_URL, schema }));
         expect(error).toBeInstanceOf(SundialError);
         expect(error).toMatchObject({
           code: "schemaTooNew",
@@ -197,7 +147,7 @@ describe.skipIf(problem !== undefined)("PostgreSQL", () => {
         // An older node started with migrate: false after a newer release migrated.
         const schema = await futureSchema();
         expect(
-          await refusal(openStore({ database: TEST_URL, schema, migrate: false })),
+          await refusal(openStore({ database: TEST_DATABASE_URL, schema, migrate: false })),
         ).toMatchObject({
           code: "schemaTooNew",
         });

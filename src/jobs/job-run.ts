@@ -1,0 +1,321 @@
+/**
+ * One run of a claimed job: its handler, the handler's context, its timeout, and how the
+ * run ends. The rules of an ending live here:
+ *
+ * - the handler returns → FINISHED with its results;
+ * - it throws, or runs past `timeoutMs` → a retry after the backoff while
+ *   `attempt < maxAttempts` (PENDING, reason `retry`, an INFO line), else FINISHED
+ *   `hasErrors` with an ERROR line (reason `timeout` when it timed out);
+ * - a user stopped it → STOPPED, keeping its checkpoint, whatever the handler did then;
+ * - its node shut down → PENDING again at once with its checkpoint, the attempt not counted;
+ * - its node lost the lease (another node recovered it) → nothing is recorded: the job is
+ *   no longer this node's.
+ *
+ * A handler that ignores its aborted signal is waited for `abandonAfterMs`, then the run
+ * ends without it: JavaScript can't kill a promise, so it runs on unobserved (the script
+ * invoker runs in a worker thread so that it can be terminated).
+ */
+import type { Clock } from "../clock.js";
+import { SundialError } from "../errors.js";
+import type { JobRow, LogLevel, Store } from "../store/store.js";
+import { DEFAULT_BACKOFF, retryDelay } from "./backoff.js";
+import type { Job } from "./job.js";
+import { toJob } from "./job.js";
+import type { JobService } from "./job.service.js";
+import {
+  type InterruptionKind,
+  type JobContext,
+  JobInterrupted,
+  type JobLogger,
+} from "./job-context.js";
+import type { JobDefinition } from "./job-registry.js";
+import { jsonValue } from "./json-value.js";
+
+/** What a run needs from the pool that claimed it. */
+export interface RunEnvironment {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly node: string;
+  readonly jobs: JobService;
+  readonly abandonAfterMs: number;
+  readonly random: () => number;
+  /** Aborted when the pool stops waiting for anything: an unrecordable ending is given up. */
+  readonly givingUp: AbortSignal;
+}
+
+type Settled =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: unknown };
+
+const HELD = ["RUNNING", "STOPPING"] as const;
+/** Recording an ending that failed (the database away) is tried again after these waits. */
+const RECORD_RETRY_MS = [100, 500, 2_000, 5_000, 10_000, 30_000];
+
+export class JobRun {
+  readonly id: string;
+  private readonly controller = new AbortController();
+  /** Cancels this run's timers (timeout, abandon) once it has ended. */
+  private readonly timers = new AbortController();
+  private interruption: JobInterrupted | undefined;
+  private settled: Settled | undefined;
+  private abandon: (() => void) | undefined;
+  private readonly abandoned = new Promise<void>((resolve) => {
+    this.abandon = resolve;
+  });
+  /** The context's writes, in order; the ending is recorded after them. */
+  private writes: Promise<void> = Promise.resolve();
+  /** Once the ending is being recorded the context writes nothing more. */
+  private closed = false;
+  private lastProgress: number;
+
+  constructor(
+    private readonly env: RunEnvironment,
+    private readonly row: JobRow,
+    private readonly definition: JobDefinition | undefined,
+    /** The pool's claim counter when it started: tells runs claimed before a heartbeat query from later ones. */
+    readonly seq: number,
+  ) {
+    this.id = row.id;
+    this.lastProgress = row.progress;
+  }
+
+  /**
+   * Aborts the handler's signal (the first interruption wins) and starts waiting
+   * `abandonAfterMs` for it. Does nothing once the handler has returned or thrown.
+   */
+  interrupt(kind: InterruptionKind, message: string): void {
+    if (this.settled !== undefined || this.interruption !== undefined) return;
+    this.interruption = new JobInterrupted(kind, message);
+    this.controller.abort(this.interruption);
+    void this.env.clock
+      .sleep(this.env.abandonAfterMs, this.timers.signal)
+      .then(() => this.abandon?.());
+  }
+
+  /** Runs the handler and records how the run ended. Never rejects: failures are reported as `error` events. */
+  async execute(): Promise<void> {
+    const handled = this.handle();
+    const timeoutMs = this.definition?.timeoutMs;
+    if (timeoutMs !== undefined) {
+      void this.env.clock.sleep(timeoutMs, this.timers.signal).then(() => {
+        if (!this.timers.signal.aborted) {
+          this.interrupt("timeout", `timed out after ${timeoutMs} ms`);
+        }
+      });
+    }
+    await Promise.race([handled, this.abandoned]);
+    this.timers.abort();
+    this.closed = true;
+    await this.writes;
+    await this.recordEnding();
+  }
+
+  private async handle(): Promise<void> {
+    try {
+      if (this.definition === undefined) {
+        throw new SundialError(
+          "internal",
+          `No handler for job type "${this.row.type}" on node ${this.env.node}; define it on every node that runs jobs.`,
+        );
+      }
+      const value = await this.definition.handler(this.context());
+      // Results that can't be stored fail the attempt here, rather than the recording later.
+      this.settled ??= { ok: true, value: jsonValue(value, "results") };
+    } catch (error) {
+      this.settled ??= { ok: false, error };
+    }
+  }
+
+  private context(): JobContext {
+    const job: Job = toJob(this.row, this.env.clock.now());
+    const log = (level: LogLevel) => (message: string, additionalInfo?: unknown) => {
+      if (typeof message !== "string") {
+        throw new SundialError("badRequest", "message: a log line's message must be text", {
+          field: "message",
+        });
+      }
+      return this.write(() => this.env.jobs.appendLog(this.id, level, message, additionalInfo));
+    };
+    const logger: JobLogger = { info: log("INFO"), error: log("ERROR") };
+    return {
+      job,
+      data: this.row.data,
+      signal: this.controller.signal,
+      checkpoint: this.row.checkpoint,
+      log: logger,
+      progress: (percent: number) => {
+        if (typeof percent !== "number" || !(percent >= 0 && percent <= 100)) {
+          throw new SundialError(
+            "badRequest",
+            `progress: ${String(percent)} is not from 0 to 100`,
+            {
+              field: "progress",
+            },
+          );
+        }
+        const progress = Math.round(percent);
+        if (progress === this.lastProgress) return Promise.resolve();
+        this.lastProgress = progress;
+        return this.write(() => this.update({ progress }));
+      },
+      saveCheckpoint: (value: unknown) => {
+        const checkpoint = jsonValue(value, "checkpoint");
+        return this.write(() => this.update({ checkpoint }));
+      },
+    };
+  }
+
+  private async update(change: { progress?: number; checkpoint?: unknown }): Promise<void> {
+    await this.env.store.updateJob(this.id, { status: HELD, node: this.env.node }, change);
+  }
+
+  /**
+   * Queues a write behind the earlier ones. The caller's promise rejects if it fails; a
+   * failure is also reported once, so a handler that doesn't await loses nothing silently.
+   */
+  private write(operation: () => Promise<void>): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const done = this.writes.then(operation);
+    this.writes = done.catch((error: unknown) => this.env.jobs.events.emit("error", error));
+    done.catch(() => undefined);
+    return done;
+  }
+
+  private async recordEnding(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.record();
+        return;
+      } catch (error) {
+        this.env.jobs.events.emit("error", error);
+        const wait = RECORD_RETRY_MS[Math.min(attempt, RECORD_RETRY_MS.length - 1)] as number;
+        if (this.env.givingUp.aborted) return;
+        await this.env.clock.sleep(wait, this.env.givingUp);
+        if (this.env.givingUp.aborted) return;
+      }
+    }
+  }
+
+  private async record(): Promise<void> {
+    const { store, clock, node, jobs } = this.env;
+    const kind = this.interruption?.kind;
+    const settled = this.settled;
+    const now = clock.now();
+    let ended: JobRow | undefined;
+
+    if (kind === "leaseLost") {
+      await this.discarded("its lease lapsed and the job was recovered");
+      return;
+    }
+    if (kind === "stopped") {
+      if (settled !== undefined && !settled.ok && !this.isAbort(settled.error)) {
+        await jobs.appendLog(
+          this.id,
+          "ERROR",
+          `failed while stopping: ${messageOf(settled.error)}`,
+          { error: storable(settled.error) },
+        );
+      }
+      ended = await store.finishJob(this.id, node, {
+        status: "STOPPED",
+        at: now,
+        ...(settled?.ok && settled.value !== undefined ? { results: settled.value } : {}),
+      });
+    } else if (kind === "shutdown") {
+      await jobs.appendLog(
+        this.id,
+        "INFO",
+        `interrupted: node ${node} shut down; the job will run again`,
+      );
+      ended =
+        (await store.updateJob(
+          this.id,
+          { status: ["RUNNING"], node },
+          { status: "PENDING", runAt: now, release: true, refundAttempt: true },
+        )) ??
+        // A user asked it to stop meanwhile: that wins.
+        (await store.finishJob(this.id, node, { status: "STOPPED", at: now }));
+    } else if (settled?.ok === true && kind === undefined) {
+      ended = await store.finishJob(this.id, node, {
+        status: "FINISHED",
+        at: now,
+        reason: null,
+        results: settled.value,
+      });
+    } else {
+      ended = await this.fail(
+        kind === "timeout"
+          ? this.interruption
+          : settled?.ok === false
+            ? settled.error
+            : this.interruption,
+        now,
+      );
+    }
+
+    if (ended === undefined) await this.discarded("another node holds the job now");
+    else jobs.announce(ended);
+  }
+
+  /** Whether a handler threw because it was aborted (our reason, or a library's AbortError). */
+  private isAbort(error: unknown): boolean {
+    return (
+      error === this.interruption ||
+      (error instanceof Error && (error.name === "AbortError" || error.cause === this.interruption))
+    );
+  }
+
+  /** A failed attempt: a retry after the backoff while attempts remain, else the end. */
+  private async fail(error: unknown, now: number): Promise<JobRow | undefined> {
+    const { store, node, jobs } = this.env;
+    const { attempt, maxAttempts } = this.row;
+    const timedOut = error instanceof JobInterrupted && error.kind === "timeout";
+    const info = { error: storable(error), attempt, maxAttempts };
+    if (attempt < maxAttempts) {
+      const delay = retryDelay(
+        this.definition?.backoff ?? DEFAULT_BACKOFF,
+        attempt,
+        this.env.random,
+      );
+      const runAt = now + delay;
+      await jobs.appendLog(
+        this.id,
+        "INFO",
+        `attempt ${attempt} of ${maxAttempts} failed: ${messageOf(error)}; retrying at ${new Date(runAt).toISOString()}`,
+        { ...info, retryAt: runAt },
+      );
+      return store.finishJob(this.id, node, { status: "PENDING", runAt, reason: "retry", at: now });
+    }
+    const after = maxAttempts > 1 ? ` (attempt ${attempt} of ${maxAttempts})` : "";
+    await jobs.appendLog(this.id, "ERROR", `failed${after}: ${messageOf(error)}`, info);
+    return store.finishJob(this.id, node, {
+      status: "FINISHED",
+      hasErrors: true,
+      reason: timedOut ? "timeout" : null,
+      at: now,
+    });
+  }
+
+  /** The run ended on a node that no longer holds the job: say so, change nothing else. */
+  private async discarded(why: string): Promise<void> {
+    await this.env.jobs.appendLog(
+      this.id,
+      "INFO",
+      `node ${this.env.node} finished a run it no longer held (${why}); its outcome was discarded`,
+    );
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return typeof error === "string" ? error : JSON.stringify(storable(error));
+}
+
+/** What a handler threw, as JSON; anything JSON can't hold (a cycle) as its text. */
+function storable(error: unknown): unknown {
+  try {
+    return jsonValue(error, "error");
+  } catch {
+    return String(error);
+  }
+}

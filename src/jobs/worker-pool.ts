@@ -1,0 +1,395 @@
+/**
+ * The worker pool of one node: it claims jobs up to its free slots, runs them, renews
+ * their leases, takes back the jobs of nodes that died, and shuts down gracefully.
+ *
+ * Three loops, each asleep on the injected clock until it has work:
+ * - claiming: woken at once by an enqueue in this process or a freed slot; otherwise it
+ *   sleeps until the earliest future `runAt` (a retry, a delayed job), or at most the poll
+ *   interval, which is how it sees jobs enqueued by other processes;
+ * - heartbeat (only while jobs run): renews this node's leases, and aborts the runs of
+ *   jobs a user stopped from another node, or whose lease this node lost;
+ * - maintenance: recovers jobs whose node's lease lapsed (a log line on each), and purges
+ *   old jobs when a retention rule is given.
+ */
+import type { Clock } from "../clock.js";
+import { SundialError } from "../errors.js";
+import type { JobRow, Store } from "../store/store.js";
+import type { JobService, RetentionRule } from "./job.service.js";
+import type { JobRegistry } from "./job-registry.js";
+import { JobRun, type RunEnvironment } from "./job-run.js";
+
+export interface WorkerPoolOptions {
+  /** The service whose events wake the pool; the pool also logs and announces through it. */
+  readonly jobs: JobService;
+  /** Default: the service's. */
+  readonly store?: Store;
+  readonly clock?: Clock;
+  /** This process's node id, unique among live nodes. Default: the service's. */
+  readonly node?: string;
+  readonly registry?: JobRegistry;
+  /** How long a claim holds a job unrenewed before another node may take it back; default 30 s. */
+  readonly leaseMs?: number;
+  /** The longest the pool sleeps before looking for jobs other processes enqueued; default 1 s. */
+  readonly pollIntervalMs?: number;
+  /** How often jobs of dead nodes are looked for; default a third of the lease. */
+  readonly recoverIntervalMs?: number;
+  /** How long a handler whose signal was aborted is waited for before the pool gives up on it; default 5 s. */
+  readonly abandonAfterMs?: number;
+  /** Purge old jobs on this node's maintenance loop, every `intervalMs` (default one hour). */
+  readonly retention?: RetentionRule & { readonly intervalMs?: number };
+  /** For backoff jitter; tests pass a fixed one. */
+  readonly random?: () => number;
+}
+
+export interface StartOptions {
+  /** How many jobs run at once on this node, 1-10000. */
+  readonly concurrency: number;
+}
+
+export interface StopOptions {
+  /** How long running jobs may take to finish before their signals are aborted; default 10 s. */
+  readonly graceMs?: number;
+}
+
+const MAX_CONCURRENCY = 10_000;
+
+/**
+ * Runs jobs on this node.
+ * @example
+ * const pool = new WorkerPool({ store, clock, node, registry, jobs });
+ * await pool.start({ concurrency: 4 });
+ * process.once("SIGTERM", () => void pool.stop({ graceMs: 30_000 }));
+ */
+export class WorkerPool {
+  private readonly jobs: JobService;
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly node: string;
+  private readonly registry: JobRegistry;
+  private readonly leaseMs: number;
+  private readonly pollIntervalMs: number;
+  private readonly recoverIntervalMs: number;
+  private readonly abandonAfterMs: number;
+  private readonly retention: WorkerPoolOptions["retention"];
+  private readonly random: () => number;
+
+  private state: "idle" | "running" | "stopping" = "idle";
+  private concurrency = 0;
+  /** Keyed by claim, not job id: a job this node lost and claimed again runs twice for a moment. */
+  private readonly runs = new Map<number, { run: JobRun; done: Promise<void> }>();
+  /** Counts claims, so a heartbeat can tell runs claimed before its query from later ones. */
+  private claimSeq = 0;
+  private woken = false;
+  private wakeClaimer: AbortController | undefined;
+  private loops = new AbortController();
+  private givingUp = new AbortController();
+  private claiming: Promise<void> = Promise.resolve();
+  private background: Promise<void>[] = [];
+  private stopListeningForEnqueues: () => void = () => undefined;
+  private stopListeningForStops: () => void = () => undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(options: WorkerPoolOptions) {
+    this.jobs = options.jobs;
+    this.store = options.store ?? options.jobs.store;
+    this.clock = options.clock ?? options.jobs.clock;
+    this.node = options.node ?? options.jobs.node;
+    this.registry = options.registry ?? options.jobs.registry;
+    this.leaseMs = positive(options.leaseMs ?? 30_000, "leaseMs");
+    this.pollIntervalMs = positive(options.pollIntervalMs ?? 1_000, "pollIntervalMs");
+    this.recoverIntervalMs = positive(
+      options.recoverIntervalMs ?? Math.max(1, Math.round(this.leaseMs / 3)),
+      "recoverIntervalMs",
+    );
+    this.abandonAfterMs = positive(options.abandonAfterMs ?? 5_000, "abandonAfterMs");
+    this.retention = options.retention;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** The ids of the jobs running on this pool now. */
+  get running(): string[] {
+    return [...this.runs.values()].map(({ run }) => run.id);
+  }
+
+  /** Whether the pool claims jobs (started and not stopping). */
+  get started(): boolean {
+    return this.state === "running";
+  }
+
+  /**
+   * Starts claiming and running jobs. Jobs this node id held in an earlier life (a crash)
+   * are recovered first.
+   * @throws SundialError `conflict` when already started, `badRequest` for a bad concurrency.
+   */
+  async start(options: StartOptions): Promise<void> {
+    const { concurrency } = options;
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+      throw new SundialError(
+        "badRequest",
+        `concurrency: ${String(concurrency)} is not a whole number from 1 to ${MAX_CONCURRENCY}`,
+        { field: "concurrency" },
+      );
+    }
+    if (this.state !== "idle") {
+      throw new SundialError(
+        "conflict",
+        `The worker pool of node ${this.node} is already ${this.state}; stop it before starting it again.`,
+      );
+    }
+    // Nothing runs here yet, so any job held under this node id is from a process that
+    // died with it: end its lease now so that recovery (below) takes it back at once.
+    await this.store.renewLeases(this.node, this.clock.now() - 1);
+    this.state = "running";
+    this.concurrency = concurrency;
+    this.loops = new AbortController();
+    this.givingUp = new AbortController();
+    this.stopping = undefined;
+    this.stopListeningForEnqueues = this.jobs.events.on("enqueued", () => this.wake());
+    this.stopListeningForStops = this.jobs.events.on("stopRequested", (job) => {
+      for (const run of this.runsOf(job.id)) run.interrupt("stopped", "stopped by a user");
+    });
+    this.claiming = this.claimLoop();
+    this.background = [this.heartbeatLoop(), this.maintenanceLoop()];
+  }
+
+  /**
+   * Stops claiming, lets running jobs finish within `graceMs`, then aborts their signals
+   * (they go back to PENDING, to run again here or on another node) and waits at most
+   * `abandonAfterMs` more for them. Leaves no timer behind.
+   */
+  stop(options: StopOptions = {}): Promise<void> {
+    if (this.state === "idle") return Promise.resolve();
+    this.stopping ??= this.shutDown(options.graceMs ?? 10_000);
+    return this.stopping;
+  }
+
+  private async shutDown(graceMs: number): Promise<void> {
+    this.state = "stopping";
+    this.stopListeningForEnqueues();
+    this.wake();
+    await this.claiming;
+    if (this.runs.size > 0) {
+      const grace = new AbortController();
+      await Promise.race([this.allDone(), this.clock.sleep(graceMs, grace.signal)]);
+      grace.abort();
+      for (const { run } of this.runs.values()) {
+        run.interrupt("shutdown", `node ${this.node} is shutting down`);
+      }
+      // Each run ends within abandonAfterMs of its interruption, bar recording its ending.
+      const patience = new AbortController();
+      await Promise.race([
+        this.allDone(),
+        this.clock.sleep(this.abandonAfterMs * 2, patience.signal).then(() => {
+          if (!patience.signal.aborted) this.givingUp.abort();
+        }),
+      ]);
+      patience.abort();
+      this.givingUp.abort();
+      await this.allDone();
+    }
+    this.loops.abort();
+    await Promise.all(this.background);
+    // Stop requests are heeded until the last run has ended.
+    this.stopListeningForStops();
+    this.state = "idle";
+  }
+
+  private allDone(): Promise<void> {
+    return Promise.all([...this.runs.values()].map((entry) => entry.done)).then(() => undefined);
+  }
+
+  private wake(): void {
+    this.woken = true;
+    this.wakeClaimer?.abort();
+  }
+
+  private async claimLoop(): Promise<void> {
+    while (this.state === "running") {
+      this.woken = false;
+      const free = this.concurrency - this.runs.size;
+      // undefined: sleep until woken (all slots busy; a finishing job wakes the loop).
+      let idleMs: number | undefined;
+      if (free > 0) {
+        try {
+          const claimed = await this.store.claimJobs(
+            this.node,
+            this.clock.now(),
+            this.leaseMs,
+            free,
+          );
+          for (const row of claimed) this.begin(row);
+          if (claimed.length === free) continue;
+          const earliest = await this.store.earliestRunAt();
+          idleMs =
+            earliest === null
+              ? this.pollIntervalMs
+              : Math.max(0, Math.min(this.pollIntervalMs, earliest - this.clock.now()));
+        } catch (error) {
+          this.jobs.events.emit("error", error);
+          idleMs = this.pollIntervalMs;
+        }
+      }
+      if (this.woken || this.state !== "running") continue;
+      const wake = new AbortController();
+      this.wakeClaimer = wake;
+      await (idleMs === undefined ? aborted(wake.signal) : this.clock.sleep(idleMs, wake.signal));
+      wake.abort();
+      this.wakeClaimer = undefined;
+    }
+  }
+
+  private runsOf(jobId: string): JobRun[] {
+    return [...this.runs.values()].filter(({ run }) => run.id === jobId).map(({ run }) => run);
+  }
+
+  private begin(row: JobRow): void {
+    // Still running here from before this node's lease lapsed: that run is no longer the job's.
+    for (const stale of this.runsOf(row.id)) {
+      stale.interrupt(
+        "leaseLost",
+        `node ${this.node} lost its lease on the job, which was recovered`,
+      );
+    }
+    const environment: RunEnvironment = {
+      store: this.store,
+      clock: this.clock,
+      node: this.node,
+      jobs: this.jobs,
+      abandonAfterMs: this.abandonAfterMs,
+      random: this.random,
+      givingUp: this.givingUp.signal,
+    };
+    const seq = ++this.claimSeq;
+    const run = new JobRun(environment, row, this.registry.get(row.type), seq);
+    const done = run.execute().finally(() => {
+      this.runs.delete(seq);
+      this.wake();
+    });
+    this.runs.set(seq, { run, done });
+    this.jobs.announce(row);
+  }
+
+  private async heartbeatLoop(): Promise<void> {
+    const beatMs = Math.max(1, Math.min(this.pollIntervalMs, Math.round(this.leaseMs / 3)));
+    let renewedAt = this.clock.now();
+    while (!this.loops.signal.aborted) {
+      await this.clock.sleep(beatMs, this.loops.signal);
+      if (this.loops.signal.aborted || this.runs.size === 0) continue;
+      try {
+        const seq = this.claimSeq;
+        const now = this.clock.now();
+        if (now - renewedAt >= this.leaseMs / 3) {
+          await this.store.renewLeases(this.node, now + this.leaseMs);
+          renewedAt = now;
+        }
+        const held = new Map(
+          (await this.store.jobsHeldBy(this.node)).map((job) => [job.id, job.status]),
+        );
+        for (const { run } of this.runs.values()) {
+          // A run claimed after the query began may not be in its answer yet.
+          if (run.seq > seq) continue;
+          const status = held.get(run.id);
+          if (status === undefined) {
+            run.interrupt(
+              "leaseLost",
+              `node ${this.node} lost its lease on the job, which was recovered`,
+            );
+          } else if (status === "STOPPING") {
+            run.interrupt("stopped", "stopped by a user");
+          }
+        }
+      } catch (error) {
+        this.jobs.events.emit("error", error);
+      }
+    }
+  }
+
+  private async maintenanceLoop(): Promise<void> {
+    const purgeEveryMs = this.retention?.intervalMs ?? 3_600_000;
+    let purgedAt = Number.NEGATIVE_INFINITY;
+    while (!this.loops.signal.aborted) {
+      try {
+        await this.recover();
+        if (this.retention && this.clock.now() - purgedAt >= purgeEveryMs) {
+          purgedAt = this.clock.now();
+          await this.jobs.purge(this.retention);
+        }
+      } catch (error) {
+        this.jobs.events.emit("error", error);
+      }
+      await this.clock.sleep(this.recoverIntervalMs, this.loops.signal);
+    }
+  }
+
+  /**
+   * Takes back the jobs of nodes whose lease lapsed, with a log line on each. The lines
+   * are written just after the release, so another node may already have claimed a job;
+   * they carry the instant of the release, so they still sort before its new run's lines.
+   */
+  private async recover(): Promise<void> {
+    const now = this.clock.now();
+    const lapsed = await this.store.lapsedLeases(now);
+    if (lapsed.length === 0) return;
+    const holders = new Map(lapsed.map((job) => [job.id, job.node]));
+    const recovered = await this.store.releaseExpired(now);
+    if (recovered.length === 0) return;
+    // releaseExpired already marked the jobs that failed hasErrors.
+    await this.store.appendLogs(
+      recovered.map((row) => {
+        const holder = holders.get(row.id);
+        const who =
+          holder === undefined
+            ? "its node"
+            : holder === this.node
+              ? `node ${holder} (this node, in an earlier run)`
+              : `node ${holder}`;
+        const additionalInfo = { node: holder ?? null, recoveredBy: this.node };
+        if (row.status === "PENDING") {
+          return {
+            jobId: row.id,
+            at: now,
+            level: "INFO",
+            message: `recovered: ${who}'s lease lapsed; the job will run again`,
+            additionalInfo,
+          };
+        }
+        if (row.status === "STOPPED") {
+          return {
+            jobId: row.id,
+            at: now,
+            level: "INFO",
+            message: `recovered: ${who}'s lease lapsed while the job was stopping; it is STOPPED`,
+            additionalInfo,
+          };
+        }
+        return {
+          jobId: row.id,
+          at: now,
+          level: "ERROR",
+          message: `recovered: ${who}'s lease lapsed on its last attempt (${row.attempt} of ${row.maxAttempts}); the job failed`,
+          additionalInfo,
+        };
+      }),
+    );
+    for (const row of recovered) this.jobs.announce(row);
+  }
+}
+
+function positive(value: number, field: string): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new SundialError(
+      "badRequest",
+      `${field}: ${String(value)} is not a whole number of milliseconds above 0`,
+      { field },
+    );
+  }
+  return value;
+}
+
+/** Resolves when `signal` aborts; no timer. */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}

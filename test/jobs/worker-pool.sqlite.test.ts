@@ -1,0 +1,15 @@
+import { openStore } from "../../src/store/open-store.js";
+import { freshSqliteFile, removeSqliteFiles } from "./helpers.js";
+import { poolLifecycle } from "./pool-lifecycle.js";
+
+poolLifecycle({
+  name: "SQLite",
+  fresh: async () => {
+    const database = await freshSqliteFile();
+    // Migrate once, so the stores the test opens on it don't race to.
+    await (await openStore({ database })).close();
+    return () => openStore({ database });
+  },
+  cleanup: removeSqliteFiles,
+  checksProcessTimers: true,
+});
