@@ -1,0 +1,203 @@
+/**
+ * Sundial as a library: one object that owns the store, the schedules and their fire
+ * loop, the jobs and the worker pool, and the `conf/` files. `sundial serve` is this plus
+ * HTTP; an application embeds it with only this.
+ *
+ * @example
+ * const sundial = await Sundial.open({ database: "./data/sundial.db" });
+ * sundial.define("send-report", async ({ data, log }) => {
+ *   log.info(`sending to ${data.to}`);
+ *   return { sent: true };
+ * });
+ * await sundial.schedules.put("daily-report", {
+ *   schedule: "0 0 6 ? * MON-FRI", timeZone: "Europe/London",
+ *   invokeService: "send-report", invokeContext: { to: "ops@example.com" },
+ * });
+ * await sundial.start({ concurrency: 4 });
+ */
+
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { type Clock, systemClock } from "./clock.js";
+import {
+  type DataOf,
+  type Job,
+  type JobHandler,
+  JobRegistry,
+  JobService,
+  type JobTypeOptions,
+  newJobId,
+  WorkerPool,
+} from "./jobs/index.js";
+import { ScheduleService } from "./schedules/schedule.service.js";
+import { type FileProblem, ScheduleFiles } from "./schedules/schedule-files.js";
+import { Scheduler } from "./schedules/scheduler.js";
+import {
+  DEFAULT_SCHEDULER_CONFIG,
+  readSchedulerConfig,
+  type SchedulerConfig,
+} from "./schedules/scheduler-config.js";
+import { openStore } from "./store/open-store.js";
+import type { Store } from "./store/store.js";
+
+export interface SundialOptions {
+  /** `postgres://…` for a cluster, else a SQLite file; default `$DATABASE_URL`, else `./data/sundial.db`. */
+  readonly database?: string;
+  /** PostgreSQL schema; default `public`. */
+  readonly schema?: string;
+  /** A folder of `schedule-<name>.json` files and `scheduler.json`, loaded at start and watched; none by default. */
+  readonly conf?: string;
+  /** This process's id, unique among live nodes; default host name, pid and a random suffix. */
+  readonly node?: string;
+  /** Told about each conf file that cannot be used; default: a warning on stderr. */
+  readonly onConfProblem?: (problem: FileProblem) => void;
+  /** For tests: the clock every loop sleeps on. */
+  readonly clock?: Clock;
+  /** How long a claimed job holds unrenewed before another node may take it back; default 30 s. */
+  readonly leaseMs?: number;
+}
+
+export interface SundialStartOptions {
+  /** How many jobs this node runs at once; default `conf/scheduler.json`'s `threadPool.threadCount`, else 10. */
+  readonly concurrency?: number;
+}
+
+function defaultNode(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+}
+
+export class Sundial {
+  readonly schedules: ScheduleService;
+  readonly jobs: JobService;
+  private readonly registry = new JobRegistry();
+  private readonly scheduler: Scheduler;
+  private readonly pool: WorkerPool;
+  private readonly files: ScheduleFiles | undefined;
+  private started = false;
+
+  private constructor(
+    readonly store: Store,
+    readonly node: string,
+    private readonly clock: Clock,
+    private readonly config: SchedulerConfig,
+    options: SundialOptions,
+  ) {
+    const newId = () => newJobId(clock.now());
+    this.jobs = new JobService({ store, clock, node, registry: this.registry });
+    this.schedules = new ScheduleService(store, clock, newId);
+    this.scheduler = new Scheduler({
+      store,
+      clock,
+      node,
+      newId,
+      schedules: this.schedules,
+      executePersistentSchedules: config.executePersistentSchedules,
+      onJob: (row) => this.jobs.announce(row),
+    });
+    // A schedule waiting on its previous job (concurrentExecution: false) fires when it ends.
+    this.jobs.events.on("finished", () => this.scheduler.wake());
+    this.pool = new WorkerPool({
+      jobs: this.jobs,
+      store,
+      clock,
+      node,
+      registry: this.registry,
+      ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    });
+    if (options.conf !== undefined) {
+      const onProblem =
+        options.onConfProblem ??
+        ((p: FileProblem) =>
+          process.emitWarning(`${p.file}: ${p.message}; the schedule it held is unchanged`));
+      this.files = new ScheduleFiles({ dir: options.conf, schedules: this.schedules, onProblem });
+    }
+  }
+
+  /**
+   * Opens the database (migrating it), reads `conf/scheduler.json` and loads the schedule
+   * files. Nothing fires or runs until {@link start}.
+   */
+  static async open(options: SundialOptions = {}): Promise<Sundial> {
+    const config =
+      options.conf === undefined
+        ? DEFAULT_SCHEDULER_CONFIG
+        : await readSchedulerConfig(options.conf);
+    const store = await openStore({
+      ...((options.database ?? process.env.DATABASE_URL)
+        ? { database: options.database ?? process.env.DATABASE_URL }
+        : {}),
+      ...(options.schema === undefined ? {} : { schema: options.schema }),
+    });
+    const sundial = new Sundial(
+      store,
+      options.node ?? defaultNode(),
+      options.clock ?? systemClock,
+      config,
+      options,
+    );
+    try {
+      await sundial.files?.load();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return sundial;
+  }
+
+  /**
+   * Defines what jobs of `type` run (a schedule's `invokeService` names its type).
+   * @throws SundialError `conflict` when the type is already defined.
+   */
+  define<TType extends string, TData = DataOf<TType>, TResults = unknown>(
+    type: TType,
+    handler: JobHandler<TData, TResults>,
+    options?: JobTypeOptions,
+  ): this {
+    this.registry.define(type, handler, options);
+    return this;
+  }
+
+  /** Starts firing schedules, running jobs and watching `conf/`. */
+  async start(options: SundialStartOptions = {}): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.pool.start({ concurrency: options.concurrency ?? this.config.threadCount });
+    this.scheduler.start();
+    this.files?.watch();
+  }
+
+  /** Stops firing and claiming; running jobs get `graceMs` (default 10 s) to finish. */
+  async stop(options: { graceMs?: number } = {}): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.files?.close();
+    await this.scheduler.stop();
+    await this.pool.stop(options.graceMs === undefined ? {} : { graceMs: options.graceMs });
+  }
+
+  /** Stops, then closes the database. */
+  async close(options: { graceMs?: number } = {}): Promise<void> {
+    await this.stop(options);
+    await this.files?.close();
+    await this.store.close();
+  }
+
+  /** Maintenance mode: no schedule fires until {@link resumeJobs}; running jobs carry on. */
+  pauseJobs(): void {
+    this.scheduler.pause();
+  }
+
+  /** Ends maintenance mode; fires missed meanwhile follow their misfire policies. */
+  resumeJobs(): void {
+    this.scheduler.resume();
+  }
+
+  get paused(): boolean {
+    return this.scheduler.isPaused;
+  }
+
+  /** The jobs running right now, on every node. */
+  async listCurrentlyExecutingJobs(): Promise<Job[]> {
+    return this.jobs.find({ status: "RUNNING,STOPPING", _size: 1000 });
+  }
+}
