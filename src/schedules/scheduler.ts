@@ -1,6 +1,6 @@
 /**
  * The fire loop. It sleeps until the earliest due fire (no polling tick), is woken early
- * by changes, and turns each due fire into exactly one job: the store's `claimFire`
+ * by changes, and turns each due fire into exactly one job: the store's `claimDueFires`
  * advances the schedule's next fire with a compare-and-set in the same transaction that
  * inserts the job under its (schedule, fire time) key, so nodes racing for a fire make
  * one job between them.
@@ -17,7 +17,7 @@
  * - Otherwise it runs: a PENDING job of type `invokeService` with `invokeContext` as data.
  */
 import type { Clock } from "../clock.js";
-import type { JobRow, NewJob, Store } from "../store/store.js";
+import type { JobRow, LogLine, NewJob, Store } from "../store/store.js";
 import type { LiveSchedule, ScheduleService } from "./schedule.service.js";
 
 export interface SchedulerOptions {
@@ -117,12 +117,19 @@ export class Scheduler {
     let wakeAt = Number.POSITIVE_INFINITY;
     const now = clock.now();
     if (this.options.executePersistentSchedules !== false) {
-      const due = await store.dueSchedules(now, BATCH);
-      for (const row of due) {
-        const waitUntil = await this.fire(schedules.live(row), now);
-        if (waitUntil !== undefined) wakeAt = Math.min(wakeAt, waitUntil);
-      }
-      if (due.length === BATCH) return clock.now();
+      const missedLines: LogLine[] = [];
+      const claimed = await store.claimDueFires(now, BATCH, (row, busy) => {
+        const decision = planFire(schedules.live(row), now, busy, this.options.newId);
+        if (decision.kind === "fire" && decision.missed > 1) missedLines.push(decision.missedLine);
+        return decision;
+      });
+      // Only for fires whose job was made (a replayed fire makes none).
+      const made = new Set(claimed.jobs.map((job) => job.id));
+      const lines = missedLines.filter((line) => made.has(line.jobId));
+      if (lines.length > 0) await store.appendLogs(lines);
+      for (const job of claimed.jobs) if (job.status === "PENDING") this.options.onJob?.(job);
+      if (claimed.waiting.length > 0) wakeAt = Math.min(wakeAt, now + BLOCKED_RECHECK_MS);
+      if (claimed.examined === BATCH) return clock.now();
       const earliest = await store.earliestFire();
       if (earliest !== null && earliest > now) wakeAt = Math.min(wakeAt, earliest);
     }
@@ -130,82 +137,92 @@ export class Scheduler {
       const next = live.row.nextFireAt;
       if (!live.row.enabled || next === null) continue;
       if (next <= now) {
-        const waitUntil = await this.fire(live, now);
+        const waitUntil = await this.fireInMemory(live, now);
         if (waitUntil !== undefined) wakeAt = Math.min(wakeAt, waitUntil);
       } else wakeAt = Math.min(wakeAt, next);
     }
     return wakeAt;
   }
 
-  /** Whether the schedule's previous job is still PENDING or RUNNING. */
-  private async busy(live: LiveSchedule): Promise<boolean> {
-    if (live.schedule.persisted) {
-      const active = await this.options.store.findJobs({
-        scheduleId: live.row.id,
-        status: [...ACTIVE],
-        size: 1,
-      });
-      return active.length > 0;
-    }
-    const last = this.memoryJobs.get(live.row.id);
+  /** Whether an in-memory schedule's previous job is still PENDING or RUNNING. */
+  private async busyInMemory(id: string): Promise<boolean> {
+    const last = this.memoryJobs.get(id);
     if (last === undefined) return false;
     const job = await this.options.store.getJob(last);
     return job !== undefined && (ACTIVE as readonly string[]).includes(job.status);
   }
 
-  /** Handles one due fire; returns when to look again if it has to wait. */
-  private async fire(live: LiveSchedule, now: number): Promise<number | undefined> {
-    const { schedule, trigger, row } = live;
-    const fireAt = row.nextFireAt as number;
-    const late = now - fireAt > schedule.misfireThreshold;
-    if (!schedule.concurrentExecution && (await this.busy(live))) {
-      // It waits; under doNothing it is missed once it is too late to run.
-      if (!late || schedule.misfirePolicy !== "doNothing") return now + BLOCKED_RECHECK_MS;
-    }
-    let next = trigger.nextMs(fireAt) ?? null;
-    let missed = 0;
-    if (late) {
-      // Fold every fire missed up to now into this one.
-      next = trigger.nextMs(now) ?? null;
-      missed = countFires(live, fireAt, now);
-    }
-    const runs = !late || schedule.misfirePolicy === "fireAndProceed";
-    const job: NewJob = {
-      id: this.options.newId(),
-      type: schedule.invokeService,
-      label: schedule._id,
-      status: runs ? "PENDING" : "CANCELED",
-      reason: late ? "missed" : null,
-      data: schedule.invokeContext ?? null,
-      runAt: now,
-      createDate: now,
-      runById: null,
-      runByName: null,
-    };
-    let created: JobRow | undefined;
-    if (schedule.persisted) {
-      created = await this.options.store.claimFire({
-        scheduleId: row.id,
-        expected: fireAt,
-        next,
-        job,
-      });
-    } else {
-      // In memory: this node alone fires it, so no claim is needed; no schedule key either,
-      // since every node makes its own job for the same fire.
-      created = await this.options.store.insertJob({
-        ...job,
-        scheduleId: null,
-        fireTime: fireAt,
-      });
-      this.options.schedules.advanceInMemory(row.id, fireAt, next);
-      this.memoryJobs.set(row.id, created.id);
-    }
-    if (created && missed > 1)
-      await this.options.store.appendLogs([missedLine(created, missed, fireAt, now)]);
-    if (created && runs) this.options.onJob?.(created);
+  /**
+   * Fires an in-memory schedule: this node alone fires it, so no claim is needed, and its
+   * job has no schedule key, since every node makes its own job for the same fire.
+   */
+  private async fireInMemory(live: LiveSchedule, now: number): Promise<number | undefined> {
+    const { store, schedules } = this.options;
+    const decision = planFire(live, now, await this.busyInMemory(live.row.id), this.options.newId);
+    if (decision.kind === "wait") return now + BLOCKED_RECHECK_MS;
+    const fireAt = live.row.nextFireAt as number;
+    const created = await store.insertJob({ ...decision.job, scheduleId: null, fireTime: fireAt });
+    schedules.advanceInMemory(live.row.id, fireAt, decision.next);
+    this.memoryJobs.set(live.row.id, created.id);
+    if (decision.missed > 1) await store.appendLogs([decision.missedLine]);
+    if (created.status === "PENDING") this.options.onJob?.(created);
     return undefined;
   }
+}
+
+type FireDecision =
+  | { readonly kind: "wait" }
+  | {
+      readonly kind: "fire";
+      readonly next: number | null;
+      readonly job: NewJob;
+      readonly missed: number;
+      readonly missedLine: LogLine;
+    };
+
+/**
+ * What a due fire becomes, by the rules at the top of this file: pure, so it can run inside
+ * the store's claim transaction. `busy`: the schedule's previous job is still active.
+ */
+export function planFire(
+  live: LiveSchedule,
+  now: number,
+  busy: boolean,
+  newId: () => string,
+): FireDecision {
+  const { schedule, trigger, row } = live;
+  const fireAt = row.nextFireAt as number;
+  const late = now - fireAt > schedule.misfireThreshold;
+  // Held while the previous job runs; under doNothing it is missed once it is too late to run.
+  if (!schedule.concurrentExecution && busy && (!late || schedule.misfirePolicy !== "doNothing")) {
+    return { kind: "wait" };
+  }
+  // A missed fire stands for every fire missed up to now; the schedule moves past them.
+  const next = (late ? trigger.nextMs(now) : trigger.nextMs(fireAt)) ?? null;
+  const missed = late ? countFires(live, fireAt, now) : 0;
+  const runs = !late || schedule.misfirePolicy === "fireAndProceed";
+  const id = newId();
+  const job: NewJob = {
+    id,
+    type: schedule.invokeService,
+    label: schedule._id,
+    status: runs ? "PENDING" : "CANCELED",
+    reason: late ? "missed" : null,
+    data: schedule.invokeContext ?? null,
+    runAt: now,
+    createDate: now,
+    runById: null,
+    runByName: null,
+  };
+  const more = missed >= MAX_COUNTED_MISSES ? "at least " : "";
+  const missedLine: LogLine = {
+    jobId: id,
+    at: now,
+    level: "INFO",
+    message: `${more}${missed} fires missed from ${new Date(fireAt).toISOString()} to ${new Date(now).toISOString()}; this job stands for them all`,
+    additionalInfo: { missedFires: missed, firstMissed: new Date(fireAt).toISOString() },
+  };
+  return { kind: "fire", next, job, missed, missedLine };
 }
 
 /** How many fires of the schedule fell in [from, to], counting at most MAX_COUNTED_MISSES. */
@@ -219,15 +236,4 @@ function countFires(live: LiveSchedule, from: number, to: number): number {
     count++;
   }
   return count;
-}
-
-function missedLine(job: JobRow, missed: number, from: number, to: number) {
-  const more = missed >= MAX_COUNTED_MISSES ? "at least " : "";
-  return {
-    jobId: job.id,
-    at: to,
-    level: "INFO" as const,
-    message: `${more}${missed} fires missed from ${new Date(from).toISOString()} to ${new Date(to).toISOString()}; this job stands for them all`,
-    additionalInfo: { missedFires: missed, firstMissed: new Date(from).toISOString() },
-  };
 }

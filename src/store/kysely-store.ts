@@ -7,7 +7,9 @@ import { CompiledQuery, type Kysely, type Selectable, sql, type Updateable } fro
 import type { Database, JobLogsTable, JobsTable, SchedulesTable } from "./database.js";
 import { CLAIM_JOBS_POSTGRES, CLAIM_JOBS_SQLITE, positional } from "./sql/claim-jobs.js";
 import type {
+  ClaimedFires,
   FireClaim,
+  FirePlan,
   HeldJob,
   JobChange,
   JobExpectation,
@@ -36,6 +38,8 @@ export interface Codec {
   claimJobs(args: readonly unknown[]): CompiledQuery;
   /** SQL giving the database's clock in ms, as column `now`. */
   readonly now: string;
+  /** Whether due schedules can be locked so concurrent claimers skip each other's (PostgreSQL). */
+  readonly skipLocked: boolean;
   /** The function giving the 1-based position of a substring, or 0: `(haystack, needle)`. */
   readonly position: "instr" | "strpos";
 }
@@ -54,6 +58,7 @@ export const SQLITE_CODEC: Codec = {
   },
   now: "SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) AS now",
   position: "instr",
+  skipLocked: false,
 };
 
 export const POSTGRES_CODEC: Codec = {
@@ -64,6 +69,7 @@ export const POSTGRES_CODEC: Codec = {
   claimJobs: (args) => CompiledQuery.raw(CLAIM_JOBS_POSTGRES, [...args]),
   now: "SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS now",
   position: "strpos",
+  skipLocked: true,
 };
 
 const DEFAULT_JOB_PAGE = 100;
@@ -230,6 +236,68 @@ export class KyselyStore implements Store {
       .limit(limit)
       .execute();
     return rows.map((row) => this.schedule(row));
+  }
+
+  async claimDueFires(
+    now: number,
+    limit: number,
+    plan: (schedule: ScheduleRow, busy: boolean) => FirePlan,
+  ): Promise<ClaimedFires> {
+    return this.db.transaction().execute(async (trx) => {
+      let query = trx
+        .selectFrom("schedules")
+        .selectAll("schedules")
+        .select((eb) =>
+          eb
+            .exists(
+              eb
+                .selectFrom("jobs")
+                .select("jobs.id")
+                .whereRef("jobs.schedule_id", "=", "schedules.id")
+                .where("jobs.status", "in", ["PENDING", "RUNNING", "STOPPING"]),
+            )
+            .as("busy"),
+        )
+        .where("enabled", "=", this.codec.bool(true))
+        .where("next_fire_at", "<=", now)
+        .orderBy("next_fire_at")
+        .orderBy("id")
+        .limit(limit);
+      if (this.codec.skipLocked) query = query.forUpdate("schedules").skipLocked();
+      const due = await query.execute();
+      const jobs: JobRow[] = [];
+      const waiting: ScheduleRow[] = [];
+      for (const { busy, ...row } of due) {
+        const schedule = this.schedule(row);
+        const decision = plan(schedule, Boolean(busy));
+        if (decision.kind === "wait") {
+          waiting.push(schedule);
+          continue;
+        }
+        // Still a compare-and-set: SQLite has no row locks, only its single writer.
+        const moved = await trx
+          .updateTable("schedules")
+          .set({ next_fire_at: decision.next, last_fire_at: schedule.nextFireAt })
+          .where("id", "=", schedule.id)
+          .where("next_fire_at", "=", schedule.nextFireAt)
+          .executeTakeFirst();
+        if (Number(moved.numUpdatedRows) !== 1) continue;
+        const job = await trx
+          .insertInto("jobs")
+          .values(
+            this.newJob({
+              ...decision.job,
+              scheduleId: schedule.id,
+              fireTime: schedule.nextFireAt,
+            }),
+          )
+          .onConflict((oc) => oc.columns(["schedule_id", "fire_time"]).doNothing())
+          .returningAll()
+          .executeTakeFirst();
+        if (job) jobs.push(this.job(job));
+      }
+      return { jobs, waiting, examined: due.length };
+    });
   }
 
   async claimFire(claim: FireClaim): Promise<JobRow | undefined> {

@@ -96,6 +96,21 @@ export interface FireClaim {
   readonly job: NewJob;
 }
 
+/** What one due fire becomes: a job (and the schedule's next fire), or nothing yet. */
+export type FirePlan =
+  | { readonly kind: "fire"; readonly next: number | null; readonly job: NewJob }
+  /** The fire waits (its schedule's previous job is still active); the schedule is left as it is. */
+  | { readonly kind: "wait" };
+
+export interface ClaimedFires {
+  /** The jobs the fires made (a replayed fire whose job exists makes none). */
+  readonly jobs: readonly JobRow[];
+  /** The schedules whose fires were left waiting. */
+  readonly waiting: readonly ScheduleRow[];
+  /** How many due schedules the claim looked at: `limit` means there may be more. */
+  readonly examined: number;
+}
+
 /** `find(query)`: every field optional; newest created first. */
 export interface JobQuery {
   readonly type?: readonly string[];
@@ -165,6 +180,19 @@ export interface Store {
   earliestFire(): Promise<number | null>;
   /** Enabled schedules due at `now`, earliest first. */
   dueSchedules(now: number, limit: number): Promise<ScheduleRow[]>;
+  /**
+   * Claims up to `limit` due fires in one transaction. Each due, enabled schedule chosen is
+   * locked (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so nodes split the due schedules between
+   * them rather than race for the same ones), `plan` decides what its fire becomes (given
+   * whether the schedule has a job PENDING, RUNNING or STOPPING), and for each fire the
+   * schedule moves on and its job is inserted under the (schedule, fire time) key. Earliest
+   * fires first.
+   */
+  claimDueFires(
+    now: number,
+    limit: number,
+    plan: (schedule: ScheduleRow, busy: boolean) => FirePlan,
+  ): Promise<ClaimedFires>;
   /**
    * See {@link FireClaim}. Returns the job, or `undefined` when another claim won (or the
    * fire already had a job: the schedule still moves on, so the loop is never stuck).

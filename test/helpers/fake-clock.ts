@@ -26,14 +26,16 @@ export class FakeClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
+      const onAbort = () => sleeper.resolve();
       const sleeper: Sleeper = {
         until: this.time + ms,
         resolve: () => {
           this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+          signal?.removeEventListener("abort", onAbort);
           resolve();
         },
       };
-      signal?.addEventListener("abort", () => sleeper.resolve(), { once: true });
+      signal?.addEventListener("abort", onAbort, { once: true });
       this.sleepers.push(sleeper);
       this.notifyIdle();
     });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Store } from "../../src/store/store.js";
 import { claimContract } from "./conformance/claims.js";
+import { dueFiresContract } from "./conformance/due-fires.js";
 import { fireContract } from "./conformance/fires.js";
 import { jobContract } from "./conformance/jobs.js";
 import { jobRuntimeContract } from "./conformance/jobs-runtime.js";
@@ -48,6 +49,7 @@ export function storeConformance(
 
     scheduleContract(store);
     fireContract(store);
+    dueFiresContract(store);
     jobContract(store);
     claimContract(store);
     logContract(store);
