@@ -74,6 +74,8 @@ export class Sundial {
   private readonly pool: WorkerPool;
   private readonly files: ScheduleFiles | undefined;
   private started = false;
+  private relaying = false;
+  private stopListening: (() => Promise<void>) | undefined;
 
   private constructor(
     readonly store: Store,
@@ -96,6 +98,12 @@ export class Sundial {
     });
     // A schedule waiting on its previous job (concurrentExecution: false) fires when it ends.
     this.jobs.events.on("finished", () => this.scheduler.wake());
+    // Other nodes hear of ready jobs and changed schedules at once (PostgreSQL NOTIFY);
+    // a notice relayed from another node is not sent back out.
+    this.jobs.events.on("enqueued", () => {
+      if (!this.relaying) store.notify("jobs", node);
+    });
+    this.schedules.onChange(() => store.notify("schedules", node));
     this.pool = new WorkerPool({
       jobs: this.jobs,
       store,
@@ -161,6 +169,7 @@ export class Sundial {
   async start(options: SundialStartOptions = {}): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.stopListening = await this.store.listen((topic, sender) => this.hear(topic, sender));
     await this.pool.start({ concurrency: options.concurrency ?? this.config.threadCount });
     this.scheduler.start();
     this.files?.watch();
@@ -171,8 +180,25 @@ export class Sundial {
     if (!this.started) return;
     this.started = false;
     await this.files?.close();
+    await this.stopListening?.();
+    this.stopListening = undefined;
     await this.scheduler.stop();
     await this.pool.stop(options.graceMs === undefined ? {} : { graceMs: options.graceMs });
+  }
+
+  /** Acts on another node's notice. */
+  private hear(topic: "schedules" | "jobs", sender: string): void {
+    if (sender === this.node) return;
+    if (topic === "schedules") {
+      this.scheduler.wake();
+      return;
+    }
+    this.relaying = true;
+    try {
+      this.jobs.notifyEnqueued();
+    } finally {
+      this.relaying = false;
+    }
   }
 
   /** Stops, then closes the database. */

@@ -5,6 +5,7 @@
  */
 import { CompiledQuery, type Kysely, type Selectable, sql, type Updateable } from "kysely";
 import type { Database, JobLogsTable, JobsTable, SchedulesTable } from "./database.js";
+import { LOCAL_NOTICES, type NoticeListener, type Notices, type NoticeTopic } from "./notices.js";
 import { CLAIM_JOBS_POSTGRES, CLAIM_JOBS_SQLITE, positional } from "./sql/claim-jobs.js";
 import type {
   ClaimedFires,
@@ -87,8 +88,17 @@ export class KyselyStore implements Store {
     private readonly db: Kysely<Database>,
     private readonly codec: Codec,
     readonly location: string,
+    private readonly notices: Notices = LOCAL_NOTICES,
   ) {
     this.dialect = codec.dialect;
+  }
+
+  notify(topic: NoticeTopic, sender: string): void {
+    this.notices.notify(topic, sender);
+  }
+
+  listen(listener: NoticeListener): Promise<() => Promise<void>> {
+    return this.notices.listen(listener);
   }
 
   async now(): Promise<number> {
@@ -593,6 +603,7 @@ export class KyselyStore implements Store {
   // ── end of job runtime operations ──────────────────────────────────────────────────
 
   async close(): Promise<void> {
+    await this.notices.flush();
     await this.db.destroy();
   }
 }

@@ -18,6 +18,7 @@ import {
   migrationsFor,
   pendingMigrations,
 } from "./migrations.js";
+import { PostgresNotices } from "./notices.js";
 import type { Store } from "./store.js";
 
 export interface StoreOptions {
@@ -233,5 +234,10 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
     throw error;
   }
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new KyselyStore(kysely, POSTGRES_CODEC, redactUrl(url));
+  return new KyselyStore(
+    kysely,
+    POSTGRES_CODEC,
+    redactUrl(url),
+    new PostgresNotices(pool, url, schema),
+  );
 }

@@ -5,6 +5,8 @@
  * (test/store/) holds both to the same behaviour. Times are UTC instants in milliseconds.
  */
 
+import type { NoticeListener, NoticeTopic } from "./notices.js";
+
 export const JOB_STATUSES = [
   "PENDING",
   "RUNNING",
@@ -250,6 +252,11 @@ export interface Store {
    */
   purgeJobs(rule: PurgeRule): Promise<number>;
   // ── end of job runtime operations ──────────────────────────────────────────────────
+
+  /** Tells the other nodes that schedules changed or jobs are ready (see notices.ts). */
+  notify(topic: NoticeTopic, sender: string): void;
+  /** Hears the nodes' notices until the returned function is called. */
+  listen(listener: NoticeListener): Promise<() => Promise<void>>;
 
   close(): Promise<void>;
 }
