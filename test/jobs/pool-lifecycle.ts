@@ -90,7 +90,7 @@ export function poolLifecycle(db: TestDatabase): void {
       await pool.stop();
       expect(pool.started).toBe(false);
       expect(clock.pendingSleeps).toBe(0);
-      if (db.checksProcessTimers) expect(pendingTimers()).toBe(timersBefore);
+      if (db.checksProcessTimers) expect(pendingTimers()).toBeLessThanOrEqual(timersBefore); // a leak adds timers; others in the process may end meanwhile
       expect(a.errors).toEqual([]);
     });
 
@@ -436,7 +436,7 @@ export function poolLifecycle(db: TestDatabase): void {
       const later = await a.jobs.enqueue("short", null);
       expect(await a.jobs.findById(later.id)).toMatchObject({ status: "PENDING" });
       expect(clock.pendingSleeps).toBe(0);
-      if (db.checksProcessTimers) expect(pendingTimers()).toBe(timersBefore);
+      if (db.checksProcessTimers) expect(pendingTimers()).toBeLessThanOrEqual(timersBefore); // a leak adds timers; others in the process may end meanwhile
     });
 
     it("on stop, puts jobs still running after the grace period back in line with their checkpoint", async () => {
