@@ -77,6 +77,24 @@ export const ERROR_CODES = Object.freeze({
     summary:
       "A wait ended before what it waited for happened (a job did not reach the status in time); wait longer or check the job.",
   },
+  commandFailed: {
+    status: 502,
+    exitCode: 1,
+    summary:
+      "A `command` job's program did not start, exited non-zero or was killed; its log has the output.",
+  },
+  httpFailed: {
+    status: 502,
+    exitCode: 1,
+    summary:
+      "An `http` job's request failed or got a status of 400 or more; the message has the status and the start of the body.",
+  },
+  scriptFailed: {
+    status: 502,
+    exitCode: 1,
+    summary:
+      "A `script` job threw, had a syntax error or ran out of memory; the message has the location.",
+  },
   internal: {
     status: 500,
     exitCode: 1,

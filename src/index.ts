@@ -5,6 +5,7 @@
 export * from "./calendar/index.js";
 export type { Clock } from "./clock.js";
 export { ERROR_CODES, type ErrorCode, errorCodeOf, SundialError } from "./errors.js";
+export * from "./invokers/index.js";
 export * from "./jobs/index.js";
 export type { Schedule, ScheduleInput } from "./schedules/schedule.js";
 export type { FileProblem } from "./schedules/schedule-files.js";

@@ -19,6 +19,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { type Clock, systemClock } from "./clock.js";
+import { type InvokersOptions, registerInvokers } from "./invokers/index.js";
 import {
   type DataOf,
   type Job,
@@ -55,6 +56,11 @@ export interface SundialOptions {
   readonly clock?: Clock;
   /** How long a claimed job holds unrenewed before another node may take it back; default 30 s. */
   readonly leaseMs?: number;
+  /**
+   * The built-in job types `script`, `command` and `http` (docs/invokers.md): their
+   * settings, or `false` for none. Default: all three, with their defaults.
+   */
+  readonly invokers?: InvokersOptions | false;
 }
 
 export interface SundialStartOptions {
@@ -112,6 +118,7 @@ export class Sundial {
       registry: this.registry,
       ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     });
+    if (options.invokers !== false) registerInvokers(this, options.invokers ?? {});
     if (options.conf !== undefined) {
       const onProblem =
         options.onConfProblem ??

@@ -114,6 +114,17 @@ describe("Sundial, the library", () => {
     expect(missed.reason).toBe("missed");
   });
 
+  it("comes with the script, command and http job types", async () => {
+    const s = await sundial();
+    for (const [type, data] of [
+      ["command", { command: "true" }],
+      ["http", { url: "http://127.0.0.1:9/" }],
+      ["script", { script: { type: "text/javascript", source: "return 1" } }],
+    ] as const) {
+      expect((await s.jobs.enqueue(type, data as never)).type).toBe(type);
+    }
+  });
+
   it("refuses a bad scheduler.json at open, naming the field", async () => {
     await writeFile(
       join(conf, "scheduler.json"),

@@ -14,8 +14,6 @@ export type MisfirePolicy = (typeof MISFIRE_POLICIES)[number];
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
 
 const Instant = Type.Union([Type.String(), Type.Number()]);
-const literals = <T extends readonly string[]>(values: T) =>
-  Type.Union(values.map((v) => Type.Literal(v)));
 
 /** A schedule as users write it: in `conf/schedule-<name>.json`, API bodies and the library. */
 export const ScheduleInputSchema = Type.Object(
@@ -36,14 +34,25 @@ export const ScheduleInputSchema = Type.Object(
     dst: Type.Optional(
       Type.Union([Type.String(), Type.Object({}, { additionalProperties: true })]),
     ),
-    misfirePolicy: Type.Optional(literals(MISFIRE_POLICIES)),
+    misfirePolicy: Type.Optional(
+      Type.Union([Type.Literal("fireAndProceed"), Type.Literal("doNothing")]),
+    ),
     /** How late (ms) a fire may start before it counts as missed; default 60 000. */
     misfireThreshold: Type.Optional(Type.Integer({ minimum: 0 })),
     concurrentExecution: Type.Optional(Type.Boolean()),
     persisted: Type.Optional(Type.Boolean()),
     invokeService: Type.String({ minLength: 1 }),
     invokeContext: Type.Optional(Type.Unknown()),
-    invokeLogLevel: Type.Optional(literals(LOG_LEVELS)),
+    invokeLogLevel: Type.Optional(
+      Type.Union([
+        Type.Literal("trace"),
+        Type.Literal("debug"),
+        Type.Literal("info"),
+        Type.Literal("warn"),
+        Type.Literal("error"),
+        Type.Literal("fatal"),
+      ]),
+    ),
   },
   { additionalProperties: false },
 );
