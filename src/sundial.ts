@@ -101,9 +101,12 @@ export class Sundial {
       schedules: this.schedules,
       executePersistentSchedules: config.executePersistentSchedules,
       onJob: (row) => this.jobs.announce(row),
+      maxAttemptsOf: (type) => this.registry.get(type)?.maxAttempts ?? 1,
     });
     // A schedule waiting on its previous job (concurrentExecution: false) fires when it ends.
-    this.jobs.events.on("finished", () => this.scheduler.wake());
+    this.jobs.events.on("finished", () => {
+      if (this.scheduler.hasWaitingFires) this.scheduler.wake();
+    });
     // Other nodes hear of ready jobs and changed schedules at once (PostgreSQL NOTIFY);
     // a notice relayed from another node is not sent back out.
     this.jobs.events.on("enqueued", () => {

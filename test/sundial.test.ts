@@ -114,6 +114,33 @@ describe("Sundial, the library", () => {
     expect(missed.reason).toBe("missed");
   });
 
+  it("gives a schedule's jobs the attempts and backoff of their type", async () => {
+    const s = await sundial();
+    let calls = 0;
+    s.define(
+      "flaky",
+      async () => {
+        calls++;
+        if (calls < 3) throw new Error(`failure ${calls}`);
+        return "third time";
+      },
+      { maxAttempts: 3, backoff: { type: "fixed", delayMs: 1000 } },
+    );
+    await s.schedules.put("flaky", { schedule: "0 * * * * ?", invokeService: "flaky" });
+    await s.start();
+    await clock.untilSleeping();
+    await clock.advance(60_000);
+    const job = await waitFor(
+      "the fire's job",
+      async () => (await s.jobs.find({ type: "flaky" }))[0],
+    );
+    expect(job.maxAttempts).toBe(3);
+    await clock.advance(1000);
+    await clock.advance(1000);
+    const done = await s.jobs.waitForJob(job.id, ["FINISHED"], 60_000);
+    expect(done).toMatchObject({ results: "third time", attempt: 3, hasErrors: false });
+  });
+
   it("comes with the script, command and http job types", async () => {
     const s = await sundial();
     for (const [type, data] of [

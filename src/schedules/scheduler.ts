@@ -29,6 +29,8 @@ export interface SchedulerOptions {
   readonly newId: () => string;
   /** Called with each job a fire created, so the workers can be woken. */
   readonly onJob?: (job: JobRow) => void;
+  /** How many attempts a job of this type gets (its type's `maxAttempts`); default 1. */
+  readonly maxAttemptsOf?: (type: string) => number;
   /** `false`: this node manages schedules but fires no persisted one. Default true. */
   readonly executePersistentSchedules?: boolean;
   /** The longest sleep, so schedules created by other nodes are noticed; default 5 s. */
@@ -46,6 +48,7 @@ const ACTIVE = ["PENDING", "RUNNING", "STOPPING"] as const;
 export class Scheduler {
   private running = false;
   private paused = false;
+  private waiting = false;
   private loop: Promise<void> | undefined;
   private wakeUp = new AbortController();
   /** In-memory schedules' last job, for concurrentExecution (they have no schedule id in the store). */
@@ -70,6 +73,11 @@ export class Scheduler {
     this.wake();
     await this.loop;
     this.loop = undefined;
+  }
+
+  /** Whether the last pass left fires waiting for their schedule's previous job to end. */
+  get hasWaitingFires(): boolean {
+    return this.waiting;
   }
 
   /** Re-plans the sleep now: a schedule changed, or a job the loop waits for ended. */
@@ -119,7 +127,13 @@ export class Scheduler {
     if (this.options.executePersistentSchedules !== false) {
       const missedLines: LogLine[] = [];
       const claimed = await store.claimDueFires(now, BATCH, (row, busy) => {
-        const decision = planFire(schedules.live(row), now, busy, this.options.newId);
+        const decision = planFire(
+          schedules.live(row),
+          now,
+          busy,
+          this.options.newId,
+          this.options.maxAttemptsOf,
+        );
         if (decision.kind === "fire" && decision.missed > 1) missedLines.push(decision.missedLine);
         return decision;
       });
@@ -129,6 +143,7 @@ export class Scheduler {
       if (lines.length > 0) await store.appendLogs(lines);
       for (const job of claimed.jobs) if (job.status === "PENDING") this.options.onJob?.(job);
       if (claimed.waiting.length > 0) wakeAt = Math.min(wakeAt, now + BLOCKED_RECHECK_MS);
+      this.waiting = claimed.waiting.length > 0;
       if (claimed.examined === BATCH) return clock.now();
       const earliest = await store.earliestFire();
       if (earliest !== null && earliest > now) wakeAt = Math.min(wakeAt, earliest);
@@ -158,7 +173,13 @@ export class Scheduler {
    */
   private async fireInMemory(live: LiveSchedule, now: number): Promise<number | undefined> {
     const { store, schedules } = this.options;
-    const decision = planFire(live, now, await this.busyInMemory(live.row.id), this.options.newId);
+    const decision = planFire(
+      live,
+      now,
+      await this.busyInMemory(live.row.id),
+      this.options.newId,
+      this.options.maxAttemptsOf,
+    );
     if (decision.kind === "wait") return now + BLOCKED_RECHECK_MS;
     const fireAt = live.row.nextFireAt as number;
     const created = await store.insertJob({ ...decision.job, scheduleId: null, fireTime: fireAt });
@@ -189,6 +210,7 @@ export function planFire(
   now: number,
   busy: boolean,
   newId: () => string,
+  maxAttemptsOf: (type: string) => number = () => 1,
 ): FireDecision {
   const { schedule, trigger, row } = live;
   const fireAt = row.nextFireAt as number;
@@ -209,6 +231,7 @@ export function planFire(
     status: runs ? "PENDING" : "CANCELED",
     reason: late ? "missed" : null,
     data: schedule.invokeContext ?? null,
+    maxAttempts: maxAttemptsOf(schedule.invokeService),
     runAt: now,
     createDate: now,
     runById: null,
