@@ -122,15 +122,8 @@ function inferType(spec: TriggerSpec): TriggerType {
   );
 }
 
+/** Refuses settings that do not belong to the type; `spec` is already known to be an object. */
 function checkKeys(spec: TriggerSpec, type: TriggerType): void {
-  if (typeof spec !== "object" || spec === null || Array.isArray(spec)) {
-    invalid(
-      "trigger",
-      String(spec),
-      "is not a trigger spec; expected an object such as",
-      '{ "expression": "0 0 6 * * ?" }',
-    );
-  }
   const allowed = [...COMMON_KEYS, ...SPEC_KEYS[type]];
   for (const key of Object.keys(spec)) {
     if ((spec as Record<string, unknown>)[key] === undefined) continue;
