@@ -77,6 +77,34 @@ export const ERROR_CODES = Object.freeze({
     summary:
       "A wait ended before what it waited for happened (a job did not reach the status in time); wait longer or check the job.",
   },
+  unauthorized: {
+    status: 401,
+    exitCode: 1,
+    summary:
+      "The request has no valid credentials (no session or token, a wrong password, an expired or revoked token); log in or pass a valid token.",
+  },
+  forbidden: {
+    status: 403,
+    exitCode: 1,
+    summary:
+      "The user is known but their roles do not allow this operation; ask an admin for the role or group it needs.",
+  },
+  payloadTooLarge: {
+    status: 413,
+    exitCode: 2,
+    summary: "The request body is larger than the server accepts; send less, or raise the limit.",
+  },
+  tooManyRequests: {
+    status: 429,
+    exitCode: 1,
+    summary: "Too many attempts in a short time (logins are rate-limited); wait and try again.",
+  },
+  unavailable: {
+    status: 503,
+    exitCode: 1,
+    summary:
+      "The server or service cannot be reached, or is shutting down; check that `sundial serve` runs at the URL given.",
+  },
   commandFailed: {
     status: 502,
     exitCode: 1,

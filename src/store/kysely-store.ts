@@ -85,7 +85,7 @@ export class KyselyStore implements Store {
   readonly dialect: "sqlite" | "postgres";
 
   constructor(
-    private readonly db: Kysely<Database>,
+    readonly db: Kysely<Database>,
     private readonly codec: Codec,
     readonly location: string,
     private readonly notices: Notices = LOCAL_NOTICES,

@@ -5,6 +5,8 @@
  * (test/store/) holds both to the same behaviour. Times are UTC instants in milliseconds.
  */
 
+import type { Kysely } from "kysely";
+import type { Database } from "./database.js";
 import type { NoticeListener, NoticeTopic } from "./notices.js";
 
 export const JOB_STATUSES = [
@@ -168,6 +170,12 @@ export interface Store {
   readonly dialect: "sqlite" | "postgres";
   /** Where the data lives, for messages (a file path, or a URL without its password). */
   readonly location: string;
+  /**
+   * The query builder, for the repositories of other domains (auth, projects) that keep
+   * their own tables (created by the migrations here): `store.db.withTables<T>()`. The
+   * scheduler's and job runtime's tables are reached only through the operations below.
+   */
+  readonly db: Kysely<Database>;
 
   /** The database's clock: in a cluster it is the one clock every node agrees on. */
   now(): Promise<number>;
