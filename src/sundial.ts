@@ -30,6 +30,12 @@ import {
   newJobId,
   WorkerPool,
 } from "./jobs/index.js";
+import {
+  JobRetention,
+  type RetentionOptions,
+  RetentionSchema,
+  retentionRule,
+} from "./jobs/job-retention.js";
 import { ScheduleService } from "./schedules/schedule.service.js";
 import { type FileProblem, ScheduleFiles } from "./schedules/schedule-files.js";
 import { Scheduler } from "./schedules/scheduler.js";
@@ -40,6 +46,7 @@ import {
 } from "./schedules/scheduler-config.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
+import { validate } from "./validation.js";
 
 export interface SundialOptions {
   /** `postgres://…` for a cluster, else a SQLite file; default `$DATABASE_URL`, else `./data/sundial.db`. */
@@ -61,6 +68,12 @@ export interface SundialOptions {
    * settings, or `false` for none. Default: all three, with their defaults.
    */
   readonly invokers?: InvokersOptions | false;
+  /**
+   * How long ended jobs (FINISHED, CANCELED) and their logs are kept while started:
+   * `maxAgeMs` (default 30 days) and `maxCount`, `null` for no limit. Replaces
+   * `conf/scheduler.json`'s `retention`. STOPPED jobs are kept.
+   */
+  readonly retention?: RetentionOptions;
 }
 
 export interface SundialStartOptions {
@@ -79,6 +92,7 @@ export class Sundial {
   private readonly scheduler: Scheduler;
   private readonly pool: WorkerPool;
   private readonly files: ScheduleFiles | undefined;
+  private readonly retention: JobRetention;
   private started = false;
   private relaying = false;
   private stopListening: (() => Promise<void>) | undefined;
@@ -92,7 +106,7 @@ export class Sundial {
   ) {
     const newId = () => newJobId(clock.now());
     this.jobs = new JobService({ store, clock, node, registry: this.registry });
-    this.schedules = new ScheduleService(store, clock, newId);
+    this.schedules = new ScheduleService(store, clock, newId, this.registry);
     this.scheduler = new Scheduler({
       store,
       clock,
@@ -121,6 +135,7 @@ export class Sundial {
       registry: this.registry,
       ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     });
+    this.retention = new JobRetention(this.jobs, config.retention);
     if (options.invokers !== false) registerInvokers(this, options.invokers ?? {});
     if (options.conf !== undefined) {
       const onProblem =
@@ -132,34 +147,34 @@ export class Sundial {
   }
 
   /**
-   * Opens the database (migrating it), reads `conf/scheduler.json` and loads the schedule
-   * files. Nothing fires or runs until {@link start}.
+   * Opens the database (migrating it) and reads `conf/scheduler.json`. Nothing fires or
+   * runs, and the schedule files are not loaded, until {@link start}.
    */
   static async open(options: SundialOptions = {}): Promise<Sundial> {
-    const config =
+    const fromFile =
       options.conf === undefined
         ? DEFAULT_SCHEDULER_CONFIG
         : await readSchedulerConfig(options.conf);
+    const config =
+      options.retention === undefined
+        ? fromFile
+        : {
+            ...fromFile,
+            retention: retentionRule(validate(RetentionSchema, options.retention, "retention")),
+          };
     const store = await openStore({
       ...((options.database ?? process.env.DATABASE_URL)
         ? { database: options.database ?? process.env.DATABASE_URL }
         : {}),
       ...(options.schema === undefined ? {} : { schema: options.schema }),
     });
-    const sundial = new Sundial(
+    return new Sundial(
       store,
       options.node ?? defaultNode(),
       options.clock ?? systemClock,
       config,
       options,
     );
-    try {
-      await sundial.files?.load();
-    } catch (error) {
-      await store.close();
-      throw error;
-    }
-    return sundial;
   }
 
   /**
@@ -175,13 +190,19 @@ export class Sundial {
     return this;
   }
 
-  /** Starts firing schedules, running jobs and watching `conf/`. */
+  /**
+   * Loads the schedule files, then starts firing schedules, running jobs, purging old ones
+   * and watching `conf/`. The files are loaded here rather than at open so that the job
+   * types defined meanwhile are known when each file's schedule is checked.
+   */
   async start(options: SundialStartOptions = {}): Promise<void> {
     if (this.started) return;
+    await this.files?.load();
     this.started = true;
     this.stopListening = await this.store.listen((topic, sender) => this.hear(topic, sender));
     await this.pool.start({ concurrency: options.concurrency ?? this.config.threadCount });
     this.scheduler.start();
+    this.retention.start();
     this.files?.watch();
   }
 
@@ -193,6 +214,7 @@ export class Sundial {
     await this.stopListening?.();
     this.stopListening = undefined;
     await this.scheduler.stop();
+    await this.retention.stop();
     await this.pool.stop(options.graceMs === undefined ? {} : { graceMs: options.graceMs });
   }
 
@@ -218,18 +240,22 @@ export class Sundial {
     await this.store.close();
   }
 
-  /** Maintenance mode: no schedule fires until {@link resumeJobs}; running jobs carry on. */
-  pauseJobs(): void {
-    this.scheduler.pause();
+  /**
+   * Maintenance mode, on every node sharing the database: no schedule fires until
+   * {@link resumeJobs}; running jobs carry on, and jobs can still be enqueued and run.
+   */
+  async pauseJobs(): Promise<void> {
+    await this.scheduler.pause();
   }
 
-  /** Ends maintenance mode; fires missed meanwhile follow their misfire policies. */
-  resumeJobs(): void {
-    this.scheduler.resume();
+  /** Ends maintenance mode everywhere; fires missed meanwhile follow their misfire policies. */
+  async resumeJobs(): Promise<void> {
+    await this.scheduler.resume();
   }
 
-  get paused(): boolean {
-    return this.scheduler.isPaused;
+  /** Whether firing is paused across the cluster (read from the database). */
+  async isPaused(): Promise<boolean> {
+    return this.store.firingPaused();
   }
 
   /** The jobs running right now, on every node. */

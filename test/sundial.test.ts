@@ -2,21 +2,27 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Sundial } from "../src/index.js";
+import { type FileProblem, Sundial, type SundialOptions } from "../src/index.js";
+import { PURGE_INTERVAL_MS } from "../src/jobs/job-retention.js";
 import { FakeClock } from "./helpers/fake-clock.js";
 import { waitFor } from "./helpers/wait-for.js";
+import { endedJob } from "./jobs/helpers.js";
 
 let dir: string;
 let conf: string;
 let clock: FakeClock;
 const open: Sundial[] = [];
 
-async function sundial(options: { conf?: boolean } = {}) {
+async function sundial(
+  options: { conf?: boolean } & Pick<SundialOptions, "retention" | "onConfProblem"> = {},
+) {
+  const { conf: withConf, ...rest } = options;
   const s = await Sundial.open({
     database: join(dir, "sundial.db"),
-    ...(options.conf ? { conf } : {}),
+    ...(withConf ? { conf } : {}),
     clock,
     node: `node-${open.length + 1}`,
+    ...rest,
   });
   open.push(s);
   return s;
@@ -54,8 +60,8 @@ describe("Sundial, the library", () => {
       progress(50);
       return { greeted: data.name };
     });
-    expect((await s.schedules.get("greeting"))?.nextFireTime).toBe("2026-11-23T09:01:00.000Z");
     await s.start();
+    expect((await s.schedules.get("greeting"))?.nextFireTime).toBe("2026-11-23T09:01:00.000Z");
     await clock.untilSleeping();
     await clock.advance(60_000);
     const job = await waitFor(
@@ -101,12 +107,13 @@ describe("Sundial, the library", () => {
       misfirePolicy: "doNothing",
     });
     await s.start();
-    s.pauseJobs();
-    expect(s.paused).toBe(true);
+    await s.pauseJobs();
+    expect(await s.isPaused()).toBe(true);
     await clock.untilSleeping();
     await clock.advance(5 * 60_000);
     expect(await s.jobs.find({})).toEqual([]);
-    s.resumeJobs();
+    await s.resumeJobs();
+    expect(await s.isPaused()).toBe(false);
     const missed = await waitFor(
       "the missed fire",
       async () => (await s.jobs.find({ status: "CANCELED" }))[0],
@@ -150,6 +157,67 @@ describe("Sundial, the library", () => {
     ] as const) {
       expect((await s.jobs.enqueue(type, data as never)).type).toBe(type);
     }
+  });
+
+  it("loads conf/ at start, once the types are defined, refusing what a type would refuse", async () => {
+    const write = (name: string, value: object) =>
+      writeFile(join(conf, `schedule-${name}.json`), JSON.stringify(value));
+    await write("greeting", { schedule: "0 * * * * ?", invokeService: "greet" });
+    await write("typo", { schedule: "0 * * * * ?", invokeService: "gret" });
+    await write("listing", {
+      schedule: "0 * * * * ?",
+      invokeService: "command",
+      invokeContext: { command: "ls", args: "-l" },
+    });
+    const problems: FileProblem[] = [];
+    const s = await sundial({ conf: true, onConfProblem: (p) => problems.push(p) });
+    expect(await s.schedules.list()).toEqual([]);
+    s.define("greet", async () => null);
+    await s.start();
+    expect((await s.schedules.list()).map((schedule) => schedule._id)).toEqual(["greeting"]);
+    expect(problems.map((p) => [p.file.split("/").at(-1), p.field])).toEqual([
+      ["schedule-listing.json", "invokeContext.args"],
+      ["schedule-typo.json", "invokeService"],
+    ]);
+    await expect(
+      s.schedules.put("inline", {
+        schedule: "0 * * * * ?",
+        invokeService: "script",
+        invokeContext: { script: { type: "text/javascript", source: 42 } },
+      }),
+    ).rejects.toMatchObject({ code: "badRequest", field: "invokeContext.script.source" });
+    expect(await s.schedules.get("inline")).toBeUndefined();
+  });
+
+  it("purges ended jobs past the retention rule at start and every few minutes", async () => {
+    const DAY = 86_400_000;
+    const s = await sundial({ retention: { maxAgeMs: DAY } });
+    const now = clock.now();
+    await endedJob(s.store, "FINISHED", now - 2 * DAY);
+    const stopped = await endedJob(s.store, "STOPPED", now - 2 * DAY);
+    const soonOld = await endedJob(s.store, "CANCELED", now - DAY + 60_000);
+    const recent = await endedJob(s.store, "FINISHED", now - 60_000);
+    const left = async () => (await s.jobs.find({})).map((job) => job.id).sort();
+    await s.start();
+    await waitFor("the purge at start", async () =>
+      (await left()).length === 3 ? true : undefined,
+    );
+    expect(await left()).toEqual([stopped, soonOld, recent].sort());
+    await clock.untilSleeping();
+    await clock.advance(PURGE_INTERVAL_MS);
+    await waitFor("the purge a few minutes on", async () =>
+      (await left()).length === 2 ? true : undefined,
+    );
+    expect(await left()).toEqual([stopped, recent].sort());
+  });
+
+  it("refuses bad retention settings at open, naming the field", async () => {
+    await expect(sundial({ retention: { maxAgeMs: -1 } })).rejects.toThrow(
+      "retention.maxAgeMs: -1 must be >= 0",
+    );
+    await expect(sundial({ retention: { days: 3 } as never })).rejects.toThrow(
+      "retention.days: is not a known setting",
+    );
   });
 
   it("refuses a bad scheduler.json at open, naming the field", async () => {

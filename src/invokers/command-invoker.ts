@@ -58,28 +58,29 @@ export interface CommandInvokerOptions {
 }
 
 /**
- * Checks a `command` job's data.
+ * Checks a `command` job's data; `field` is what it is known by. Its `cwd` is checked when
+ * the job runs, on the node that runs it.
  * @throws SundialError `badRequest` naming the field, such as `invokeContext.args[1]`.
  * @example checkCommandContext({ command: "pg_dump", args: ["-Fc", "sales"] })
  */
-export function checkCommandContext(data: unknown): CommandInvokeContext {
-  const context = validate(CommandInvokeContextSchema, data, "invokeContext");
+export function checkCommandContext(data: unknown, field = "invokeContext"): CommandInvokeContext {
+  const context = validate(CommandInvokeContextSchema, data, field);
   // The operating system cuts a NUL short, so the program would get something else.
-  noNul(context.command, "invokeContext.command");
+  noNul(context.command, `${field}.command`);
   for (const [index, arg] of (context.args ?? []).entries()) {
-    noNul(arg, `invokeContext.args[${index}]`);
+    noNul(arg, `${field}.args[${index}]`);
   }
   for (const [key, value] of Object.entries(context.env ?? {})) {
     if (key === "" || key.includes("=") || key.includes("\0")) {
       throw new SundialError(
         "badRequest",
-        `invokeContext.env: ${JSON.stringify(key)} is not a variable name (non-empty, without "=")`,
-        { field: "invokeContext.env" },
+        `${field}.env: ${JSON.stringify(key)} is not a variable name (non-empty, without "=")`,
+        { field: `${field}.env` },
       );
     }
-    noNul(value, `invokeContext.env.${key}`);
+    noNul(value, `${field}.env.${key}`);
   }
-  if (context.cwd !== undefined) noNul(context.cwd, "invokeContext.cwd");
+  if (context.cwd !== undefined) noNul(context.cwd, `${field}.cwd`);
   return context;
 }
 

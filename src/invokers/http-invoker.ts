@@ -77,12 +77,12 @@ export const RESULT_HEADERS: readonly string[] = [
 const EXCERPT_CHARS = 500;
 
 /**
- * Checks an `http` job's data.
+ * Checks an `http` job's data; `field` is what it is known by.
  * @throws SundialError `badRequest` naming the field, such as `invokeContext.url`.
  * @example checkHttpContext({ method: "POST", url: "https://example.com/hooks/nightly", body: { run: true } })
  */
-export function checkHttpContext(data: unknown): HttpInvokeContext {
-  const context = validate(HttpInvokeContextSchema, data, "invokeContext");
+export function checkHttpContext(data: unknown, field = "invokeContext"): HttpInvokeContext {
+  const context = validate(HttpInvokeContextSchema, data, field);
   let url: URL | undefined;
   try {
     url = new URL(context.url);
@@ -92,16 +92,16 @@ export function checkHttpContext(data: unknown): HttpInvokeContext {
   if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
     throw new SundialError(
       "badRequest",
-      `invokeContext.url: ${JSON.stringify(redact(context.url))} is not an absolute http: or https: URL`,
-      { field: "invokeContext.url" },
+      `${field}.url: ${JSON.stringify(redact(context.url))} is not an absolute http: or https: URL`,
+      { field: `${field}.url` },
     );
   }
   const method = context.method ?? "GET";
   if ((method === "GET" || method === "HEAD") && context.body !== undefined) {
     throw new SundialError(
       "badRequest",
-      `invokeContext.body: a ${method} request has no body; use POST, PUT or PATCH`,
-      { field: "invokeContext.body" },
+      `${field}.body: a ${method} request has no body; use POST, PUT or PATCH`,
+      { field: `${field}.body` },
     );
   }
   for (const [name, value] of Object.entries(context.headers ?? {})) {
@@ -110,8 +110,8 @@ export function checkHttpContext(data: unknown): HttpInvokeContext {
     } catch {
       throw new SundialError(
         "badRequest",
-        `invokeContext.headers.${name}: is not a valid header name and value`,
-        { field: `invokeContext.headers.${name}` },
+        `${field}.headers.${name}: is not a valid header name and value`,
+        { field: `${field}.headers.${name}` },
       );
     }
   }

@@ -3,9 +3,9 @@
  * of lines a second, and one insert per line would make the database the bottleneck.
  */
 
-import type { JobService } from "../jobs/job.service.js";
+import type { JobLogLine, JobService } from "../jobs/job.service.js";
 import { jsonValue } from "../jobs/json-value.js";
-import { JOB_STATUSES, type LogLevel, type LogLine } from "../store/store.js";
+import type { LogLevel } from "../store/store.js";
 
 export interface JobLogWriterOptions {
   /** Lines stored per job at most; later ones are counted and reported in one last line. */
@@ -14,13 +14,14 @@ export interface JobLogWriterOptions {
   readonly batchLines?: number;
   /** Or once its first line has waited this long (ms); default 200. */
   readonly flushMs?: number;
-  /** A line longer than this is cut short; default 100 000 (what `logInfo` accepts). */
+  /** A line longer than this is cut short; default 100 000 (what `logMany` accepts, at most). */
   readonly maxMessageChars?: number;
 }
 
 /**
- * Buffers a job's log lines and stores them in batches, in the order they were written.
- * An ERROR line marks the job `hasErrors`, as `JobService.logError` does. `write` returns
+ * Buffers a job's log lines and stores them in batches (`JobService.logMany`), in the
+ * order they were written, each with the time it was written. An ERROR line marks the
+ * job `hasErrors`, as `JobService.logError` does. `write` returns
  * false when the caller should pause its producer until {@link room} resolves, so a
  * chatty program is slowed down to the database's pace rather than filling memory.
  * @example
@@ -32,7 +33,7 @@ export class JobLogWriter {
   private readonly batchLines: number;
   private readonly flushMs: number;
   private readonly maxMessageChars: number;
-  private buffer: LogLine[] = [];
+  private buffer: JobLogLine[] = [];
   /** Lines handed to the store and not yet stored. */
   private inFlight = 0;
   private writing: Promise<void> = Promise.resolve();
@@ -123,7 +124,6 @@ export class JobLogWriter {
         ? `${message.slice(0, this.maxMessageChars - 1)}…`
         : message;
     this.buffer.push({
-      jobId: this.jobId,
       at: this.jobs.clock.now(),
       level,
       message: text,
@@ -144,13 +144,9 @@ export class JobLogWriter {
     return this.buffer.length + this.inFlight < this.batchLines * 4;
   }
 
-  private async store(batch: readonly LogLine[]): Promise<void> {
-    const { store } = this.jobs;
+  private async store(batch: readonly JobLogLine[]): Promise<void> {
     try {
-      if (batch.some((line) => line.level === "ERROR")) {
-        await store.updateJob(this.jobId, { status: JOB_STATUSES }, { hasErrors: true });
-      }
-      await store.appendLogs(batch);
+      await this.jobs.logMany(this.jobId, batch);
     } catch (error) {
       // Losing output must not fail what ran (a retry could repeat a side effect); it is
       // reported to the process and, if the store comes back, in the job's own log.

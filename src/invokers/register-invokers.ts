@@ -10,10 +10,14 @@ import { BackoffSchema } from "../jobs/backoff.js";
 import { JobService } from "../jobs/job.service.js";
 import type { JobRegistry, JobTypeOptions } from "../jobs/job-registry.js";
 import { validate } from "../validation.js";
-import { type CommandInvokeContext, commandInvoker } from "./command-invoker.js";
-import { type HttpInvokeContext, httpInvoker } from "./http-invoker.js";
+import {
+  type CommandInvokeContext,
+  checkCommandContext,
+  commandInvoker,
+} from "./command-invoker.js";
+import { checkHttpContext, type HttpInvokeContext, httpInvoker } from "./http-invoker.js";
 import { MAX_TIMEOUT_MS } from "./invoke-deadline.js";
-import { type ScriptInvokeContext, scriptInvoker } from "./script-invoker.js";
+import { checkScriptContext, type ScriptInvokeContext, scriptInvoker } from "./script-invoker.js";
 
 declare module "../jobs/job.js" {
   interface JobTypes {
@@ -83,7 +87,8 @@ export type InvokerHost =
 
 /**
  * Defines the built-in invokers as the job types `script`, `command` and `http` (those not
- * turned off with `false`), and returns the names defined.
+ * turned off with `false`), each with its invoke context check as `validate`, and returns
+ * the names defined.
  * @throws SundialError `badRequest` for a bad option (named, e.g. `options.script.scriptsDir`);
  * `conflict` when one of the types is already defined.
  * @example
@@ -119,25 +124,24 @@ export function registerInvokers(host: InvokerHost, options: InvokersOptions = {
     registry.define("script", scriptInvoker(jobs, rest), {
       ...typeOptions({ maxAttempts, backoff }),
       timeoutMs: timeoutMs ?? DEFAULT_SCRIPT_TIMEOUT_MS,
+      validate: checkScriptContext,
     });
     defined.push("script");
   }
   if (command !== false) {
     const { maxAttempts, backoff, timeoutMs, ...rest } = command ?? {};
-    registry.define(
-      "command",
-      commandInvoker(jobs, rest),
-      typeOptions({ maxAttempts, backoff, timeoutMs }),
-    );
+    registry.define("command", commandInvoker(jobs, rest), {
+      ...typeOptions({ maxAttempts, backoff, timeoutMs }),
+      validate: checkCommandContext,
+    });
     defined.push("command");
   }
   if (http !== false) {
     const { maxAttempts, backoff, timeoutMs, ...rest } = http ?? {};
-    registry.define(
-      "http",
-      httpInvoker(jobs, rest),
-      typeOptions({ maxAttempts, backoff, timeoutMs }),
-    );
+    registry.define("http", httpInvoker(jobs, rest), {
+      ...typeOptions({ maxAttempts, backoff, timeoutMs }),
+      validate: checkHttpContext,
+    });
     defined.push("http");
   }
   return defined;

@@ -17,7 +17,7 @@ import { validate } from "../validation.js";
 import { invokeDeadline, MAX_TIMEOUT_MS } from "./invoke-deadline.js";
 import { JobLogWriter } from "./job-log-writer.js";
 import { runScript } from "./script-run.js";
-import { loadScript } from "./script-source.js";
+import { checkSourceOrFile, loadScript } from "./script-source.js";
 
 /** A `script` job's data (a schedule's `invokeContext`). */
 export const ScriptInvokeContextSchema = Type.Object(
@@ -57,13 +57,15 @@ export interface ScriptInvokerOptions {
 }
 
 /**
- * Checks a `script` job's data (that it names source or file is checked when it runs,
- * with the file).
+ * Checks a `script` job's data; `field` is what it is known by. The file itself (that it
+ * exists, inside the scripts folder) is checked when the job runs, on the node that runs it.
  * @throws SundialError `badRequest` naming the field, such as `invokeContext.script.type`.
  * @example checkScriptContext({ script: { type: "text/javascript", file: "reports/daily.js" } })
  */
-export function checkScriptContext(data: unknown): ScriptInvokeContext {
-  return validate(ScriptInvokeContextSchema, data, "invokeContext");
+export function checkScriptContext(data: unknown, field = "invokeContext"): ScriptInvokeContext {
+  const context = validate(ScriptInvokeContextSchema, data, field);
+  checkSourceOrFile(context.script, `${field}.script`);
+  return context;
 }
 
 /**

@@ -34,13 +34,7 @@ const FIELD = "invokeContext.script.file";
  * @example await loadScript({ type: "text/javascript", file: "reports/daily.js" }, "/srv/sundial/scripts")
  */
 export async function loadScript(spec: ScriptSpec, scriptsDir: string): Promise<LoadedScript> {
-  if ((spec.source === undefined) === (spec.file === undefined)) {
-    throw new SundialError(
-      "badRequest",
-      `invokeContext.script: give either source (the code) or file (a path in the scripts folder), ${spec.source === undefined ? "not neither" : "not both"}`,
-      { field: "invokeContext.script" },
-    );
-  }
+  checkSourceOrFile(spec, "invokeContext.script");
   const root = resolve(scriptsDir);
   if (spec.source !== undefined) {
     return {
@@ -87,6 +81,20 @@ export async function loadScript(spec: ScriptSpec, scriptsDir: string): Promise<
     displayName: file,
     requireFrom: realPath,
   };
+}
+
+/**
+ * Checks that a script spec gives exactly one of `source` and `file`.
+ * @throws SundialError `badRequest` naming `field`.
+ */
+export function checkSourceOrFile(spec: ScriptSpec, field: string): void {
+  if ((spec.source === undefined) === (spec.file === undefined)) {
+    throw new SundialError(
+      "badRequest",
+      `${field}: give either source (the code) or file (a path in the scripts folder), ${spec.source === undefined ? "not neither" : "not both"}`,
+      { field },
+    );
+  }
 }
 
 /** `root/path`, when it stays in `root`; `shown` is the folder and `given` the path as the user wrote them. */

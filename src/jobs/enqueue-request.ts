@@ -3,13 +3,12 @@
  * into the row the store inserts.
  */
 import { type Static, Type } from "typebox";
-import { SundialError } from "../errors.js";
 import type { NewJob } from "../store/store.js";
 import { validate } from "../validation.js";
 import type { DataOf, JobTypes } from "./job.js";
 import { newJobId } from "./job-id.js";
 import type { JobRegistry } from "./job-registry.js";
-import { jsonValue } from "./json-value.js";
+import { jsonValue, withoutNul } from "./json-value.js";
 
 export const EnqueueOptionsSchema = Type.Object(
   {
@@ -63,28 +62,19 @@ export function toNewJob(
   now: number,
   at = "",
 ): NewJob {
-  const definition = registry.get(request.type);
-  if (definition === undefined) {
-    const known = registry.types();
-    throw new SundialError(
-      "badRequest",
-      `${at}type: "${String(request.type)}" is not a defined job type; ` +
-        (known.length > 0 ? `defined: ${known.join(", ")}` : "define it first with define()"),
-      { field: `${at}type` },
-    );
-  }
+  const definition = registry.require(request.type, `${at}type`);
   const options = validate(EnqueueOptionsSchema, request.options ?? {}, `${at}options`);
   return {
     id: newJobId(now),
     type: request.type,
-    label: options.label ?? null,
+    label: options.label == null ? null : withoutNul(options.label),
     data: jsonValue(request.data, `${at}data`),
     lowPriority: options.lowPriority ?? false,
     priority: options.priority ?? 0,
     maxAttempts: options.maxAttempts ?? definition.maxAttempts,
     runAt: options.runAt ?? now + (options.delayMs ?? 0),
     runById: options.runBy?.id ?? null,
-    runByName: options.runBy?.name ?? null,
+    runByName: options.runBy == null ? null : withoutNul(options.runBy.name),
     createDate: now,
   };
 }

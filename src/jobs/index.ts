@@ -47,7 +47,12 @@ export {
   JobLogQuerySchema,
   periodRange,
 } from "./job-query.js";
-export { type JobDefinition, JobRegistry, type JobTypeOptions } from "./job-registry.js";
+export {
+  type JobDataCheck,
+  type JobDefinition,
+  JobRegistry,
+  type JobTypeOptions,
+} from "./job-registry.js";
 export {
   type StartOptions,
   type StopOptions,

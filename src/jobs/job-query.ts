@@ -4,6 +4,7 @@
  * store's queries. Every mistake is a `badRequest` naming the parameter.
  */
 import { type Static, Type } from "typebox";
+import { Zone } from "../calendar/index.js";
 import { SundialError } from "../errors.js";
 import { JOB_STATUSES, type JobQuery, type JobStatus, type LogQuery } from "../store/store.js";
 import { validate } from "../validation.js";
@@ -153,54 +154,13 @@ function pick<T extends object, K extends keyof T>(
   return picked;
 }
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-function wallFormat(timeZone: string): Intl.DateTimeFormat {
-  let format = formats.get(timeZone);
-  if (format === undefined) {
-    try {
-      format = new Intl.DateTimeFormat("en-US", {
-        timeZone,
-        hourCycle: "h23",
-        year: "numeric",
-        month: "numeric",
-        day: "numeric",
-        hour: "numeric",
-        minute: "numeric",
-        second: "numeric",
-      });
-    } catch (error) {
-      throw new SundialError(
-        "invalidTimeZone",
-        `timeZone: "${timeZone}" is not an IANA time zone; use a name such as Europe/London or UTC`,
-        { field: "timeZone", cause: error },
-      );
-    }
-    formats.set(timeZone, format);
-  }
-  return format;
-}
-
-/** The zone's wall time at `instant`, read as if it were UTC: its offset is the difference. */
-function wallAsUtc(instant: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const part of wallFormat(timeZone).formatToParts(instant)) {
-    if (part.type !== "literal") parts[part.type] = Number(part.value);
-  }
-  const { year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0 } = parts;
-  return Date.UTC(year, month - 1, day, hour, minute, second);
-}
-
 /** The instant the zone's calendar day holding `instant` began. */
 function startOfDay(instant: number, timeZone: string): number {
-  const wall = wallAsUtc(instant, timeZone);
-  const midnightWall = wall - (((wall % DAY) + DAY) % DAY);
-  let guess = midnightWall - (wall - Math.floor(instant / 1000) * 1000);
-  // The offset at midnight can differ from the offset now (a DST change in between).
-  for (let i = 0; i < 2; i++) {
-    const next = midnightWall - (wallAsUtc(guess, timeZone) - guess);
-    if (next === guess) break;
-    guess = next;
-  }
-  return guess;
+  const zone = Zone.of(timeZone);
+  const wall = zone.wallAt(instant);
+  const midnight = wall - (((wall % DAY) + DAY) % DAY);
+  const { instants, before } = zone.instantsOfWall(midnight);
+  // Where clocks skip midnight (a DST gap), the day begins at the transition, which the
+  // offset in force before it places at midnight.
+  return instants[0] ?? midnight - before;
 }

@@ -16,7 +16,21 @@ export interface JobTypeOptions {
    * handler ignores the signal the pool stops waiting for it. Default: no limit.
    */
   readonly timeoutMs?: number;
+  /**
+   * Checks a job's data where it is given ahead of the run: a schedule invoking the type is
+   * refused when it is saved, rather than failing at every fire. Throw a `SundialError`
+   * `badRequest` whose message starts with the field under `field` (`invokeContext` for a
+   * schedule), e.g. `invokeContext.to: must be an email address`; what it returns is ignored.
+   * @example
+   * validate: (data, field) => {
+   *   if (!Value.Check(ReportSchema, data)) throw new SundialError("badRequest", `${field}: is not a report request`, { field });
+   * }
+   */
+  readonly validate?: JobDataCheck;
 }
+
+/** See {@link JobTypeOptions.validate}. */
+export type JobDataCheck = (data: unknown, field: string) => unknown;
 
 /** A defined job type, with every option settled. */
 export interface JobDefinition {
@@ -25,6 +39,7 @@ export interface JobDefinition {
   readonly maxAttempts: number;
   readonly backoff: BackoffOptions;
   readonly timeoutMs: number | undefined;
+  readonly validate: JobDataCheck | undefined;
 }
 
 /** More would be a mistake (a loop computing it) rather than a policy. */
@@ -68,18 +83,45 @@ export class JobRegistry {
     const maxAttempts = options.maxAttempts ?? 1;
     checkMaxAttempts(maxAttempts, "maxAttempts");
     if (options.timeoutMs !== undefined) checkTimeout(options.timeoutMs);
+    if (options.validate !== undefined && typeof options.validate !== "function") {
+      throw new SundialError(
+        "badRequest",
+        `validate: the validate of "${type}" is not a function`,
+        {
+          field: "validate",
+        },
+      );
+    }
     this.definitions.set(type, {
       type,
       handler: handler as JobHandler,
       maxAttempts,
       backoff: checkBackoff(options.backoff ?? DEFAULT_BACKOFF),
       timeoutMs: options.timeoutMs,
+      validate: options.validate,
     });
     return this;
   }
 
   get(type: string): JobDefinition | undefined {
     return this.definitions.get(type);
+  }
+
+  /**
+   * The definition of `type`, which the input names under `field`.
+   * @throws SundialError `badRequest` naming `field` when the type is not defined.
+   * @example registry.require(schedule.invokeService, "invokeService")
+   */
+  require(type: string, field: string): JobDefinition {
+    const definition = this.definitions.get(type);
+    if (definition !== undefined) return definition;
+    const known = this.types();
+    throw new SundialError(
+      "badRequest",
+      `${field}: "${String(type)}" is not a defined job type; ` +
+        (known.length > 0 ? `defined: ${known.join(", ")}` : "define it first with define()"),
+      { field },
+    );
   }
 
   /** The defined types, in the order they were defined. */

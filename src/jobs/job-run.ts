@@ -17,7 +17,7 @@
  */
 import type { Clock } from "../clock.js";
 import { SundialError } from "../errors.js";
-import type { JobRow, LogLevel, Store } from "../store/store.js";
+import type { JobOutcome, JobRow, LogLevel, Store } from "../store/store.js";
 import { DEFAULT_BACKOFF, retryDelay } from "./backoff.js";
 import type { Job } from "./job.js";
 import { toJob } from "./job.js";
@@ -37,6 +37,8 @@ export interface RunEnvironment {
   readonly clock: Clock;
   readonly node: string;
   readonly jobs: JobService;
+  /** Records an ending (see EndingBatch): `store.finishJob` for this node, batched. */
+  readonly finish: (id: string, outcome: JobOutcome) => Promise<JobRow | undefined>;
   readonly abandonAfterMs: number;
   readonly random: () => number;
   /** Aborted when the pool stops waiting for anything: an unrecordable ending is given up. */
@@ -67,6 +69,8 @@ export class JobRun {
   /** Once the ending is being recorded the context writes nothing more. */
   private closed = false;
   private lastProgress: number;
+  /** When the handler began; later than the claim's startDate for a job claimed ahead. */
+  private startedAt: number | undefined;
 
   constructor(
     private readonly env: RunEnvironment,
@@ -94,6 +98,7 @@ export class JobRun {
 
   /** Runs the handler and records how the run ended. Never rejects: failures are reported as `error` events. */
   async execute(): Promise<void> {
+    this.startedAt = this.env.clock.now();
     const handled = this.handle();
     const timeoutMs = this.definition?.timeoutMs;
     if (timeoutMs !== undefined) {
@@ -127,7 +132,8 @@ export class JobRun {
   }
 
   private context(): JobContext {
-    const job: Job = toJob(this.row, this.env.clock.now());
+    const now = this.env.clock.now();
+    const job: Job = toJob({ ...this.row, startDate: this.startedAt ?? now }, now);
     const log = (level: LogLevel) => (message: string, additionalInfo?: unknown) => {
       if (typeof message !== "string") {
         throw new SundialError("badRequest", "message: a log line's message must be text", {
@@ -216,7 +222,7 @@ export class JobRun {
           { error: storable(settled.error) },
         );
       }
-      ended = await store.finishJob(this.id, node, {
+      ended = await this.end({
         status: "STOPPED",
         at: now,
         ...(settled?.ok && settled.value !== undefined ? { results: settled.value } : {}),
@@ -234,9 +240,9 @@ export class JobRun {
           { status: "PENDING", runAt: now, release: true, refundAttempt: true },
         )) ??
         // A user asked it to stop meanwhile: that wins.
-        (await store.finishJob(this.id, node, { status: "STOPPED", at: now }));
+        (await this.end({ status: "STOPPED", at: now }));
     } else if (settled?.ok === true && kind === undefined) {
-      ended = await store.finishJob(this.id, node, {
+      ended = await this.end({
         status: "FINISHED",
         at: now,
         reason: null,
@@ -255,6 +261,17 @@ export class JobRun {
 
     if (ended === undefined) await this.discarded("another node holds the job now");
     else jobs.announce(ended);
+  }
+
+  /** Records the ending, with the run's real start when it began after its claim. */
+  private end(outcome: JobOutcome): Promise<JobRow | undefined> {
+    const startedAt = this.startedAt;
+    return this.env.finish(
+      this.id,
+      startedAt !== undefined && startedAt !== this.row.startDate
+        ? { ...outcome, startedAt }
+        : outcome,
+    );
   }
 
   /** Whether a handler threw because it was aborted (our reason, or a library's AbortError). */
@@ -284,11 +301,11 @@ export class JobRun {
         `attempt ${attempt} of ${maxAttempts} failed: ${messageOf(error)}; retrying at ${new Date(runAt).toISOString()}`,
         { ...info, retryAt: runAt },
       );
-      return store.finishJob(this.id, node, { status: "PENDING", runAt, reason: "retry", at: now });
+      return this.end({ status: "PENDING", runAt, reason: "retry", at: now });
     }
     const after = maxAttempts > 1 ? ` (attempt ${attempt} of ${maxAttempts})` : "";
     await jobs.appendLog(this.id, "ERROR", `failed${after}: ${messageOf(error)}`, info);
-    return store.finishJob(this.id, node, {
+    return this.end({
       status: "FINISHED",
       hasErrors: true,
       reason: timedOut ? "timeout" : null,

@@ -9,7 +9,9 @@ import {
   JOB_STATUSES,
   type JobRow,
   type JobStatus,
+  LOG_LEVELS,
   type LogLevel,
+  type LogLine,
   type Store,
 } from "../store/store.js";
 import { type EnqueueArgs, type EnqueueRequest, toNewJob } from "./enqueue-request.js";
@@ -17,7 +19,7 @@ import { type DataOf, ENDED_STATUSES, type Job, toJob } from "./job.js";
 import { JobEvents } from "./job-events.js";
 import { type JobFindQuery, type JobLogQuery, toJobQuery, toLogQuery } from "./job-query.js";
 import type { JobRegistry } from "./job-registry.js";
-import { jsonValue } from "./json-value.js";
+import { jsonValue, withoutNul } from "./json-value.js";
 
 /** A log line of a job. */
 export interface JobLog {
@@ -27,6 +29,15 @@ export interface JobLog {
   readonly level: LogLevel;
   readonly message: string;
   readonly additionalInfo: unknown;
+}
+
+/** A line for {@link JobService.logMany}. */
+export interface JobLogLine {
+  readonly level: LogLevel;
+  readonly message: string;
+  readonly additionalInfo?: unknown;
+  /** When it was written (ms); default now. */
+  readonly at?: number;
 }
 
 /** `purge`: give `maxAgeMs`, `maxCount` or both. */
@@ -147,9 +158,9 @@ export class JobService {
    * @throws SundialError `notFound`.
    */
   async logInfo(jobId: string, message: string, additionalInfo?: unknown): Promise<void> {
-    checkMessage(message);
+    const line = this.logLine(jobId, { level: "INFO", message, additionalInfo });
     await this.row(jobId);
-    await this.appendLog(jobId, "INFO", message, additionalInfo);
+    await this.writeLogs(jobId, [line]);
   }
 
   /**
@@ -157,14 +168,36 @@ export class JobService {
    * @throws SundialError `notFound`.
    */
   async logError(jobId: string, message: string, additionalInfo?: unknown): Promise<void> {
-    checkMessage(message);
+    const line = this.logLine(jobId, { level: "ERROR", message, additionalInfo });
     await this.row(jobId);
-    await this.appendLog(jobId, "ERROR", message, additionalInfo);
+    await this.writeLogs(jobId, [line]);
   }
 
   /**
-   * Appends a line without checking that the job exists (the worker pool's handlers write
-   * to jobs they hold); an ERROR line marks the job `hasErrors`.
+   * Adds many lines to a job's log in one write, in order; any ERROR line marks the job
+   * `hasErrors`. Invalid lines store nothing.
+   * @throws SundialError `notFound`; `badRequest` naming the line, e.g. `lines[3].message`.
+   * @example
+   * await jobs.logMany(id, [
+   *   { level: "INFO", message: "exported 120 rows" },
+   *   { level: "ERROR", message: "3 rows skipped", additionalInfo: { rows: [4, 9, 77] } },
+   * ]);
+   */
+  async logMany(jobId: string, lines: readonly JobLogLine[]): Promise<void> {
+    if (!Array.isArray(lines)) {
+      throw new SundialError("badRequest", "lines: give a list of log lines", { field: "lines" });
+    }
+    checkJobId(jobId);
+    const checked = lines.map((line, index) => this.logLine(jobId, line, `lines[${index}].`));
+    // An ERROR line's hasErrors update finds a missing job anyway; only INFO needs the look.
+    if (!checked.some((line) => line.level === "ERROR")) await this.row(jobId);
+    await this.writeLogs(jobId, checked);
+  }
+
+  /**
+   * Appends a line without checking that the job exists, nor the message's length (the
+   * worker pool records how its jobs end with it, and that must not be refused); an ERROR
+   * line marks the job `hasErrors`.
    */
   async appendLog(
     jobId: string,
@@ -172,28 +205,66 @@ export class JobService {
     message: string,
     additionalInfo?: unknown,
   ): Promise<void> {
-    const info = jsonValue(additionalInfo, "additionalInfo");
-    const at = this.clock.now();
-    if (level === "ERROR") {
+    await this.writeLogs(jobId, [
+      this.logLine(jobId, { level, message, additionalInfo }, "", Number.POSITIVE_INFINITY),
+    ]);
+  }
+
+  /** A line as stored, checked; `at` prefixes field names for lines of a batch. */
+  private logLine(jobId: string, line: JobLogLine, at = "", maxMessage = MAX_MESSAGE): LogLine {
+    if (line === null || typeof line !== "object") {
+      const field = at.replace(/\.$/, "") || "line";
+      throw new SundialError("badRequest", `${field}: must be a log line ({ level, message })`, {
+        field,
+      });
+    }
+    if (!(LOG_LEVELS as readonly unknown[]).includes(line.level)) {
+      throw new SundialError(
+        "badRequest",
+        `${at}level: ${JSON.stringify(line.level)} is not one of ${LOG_LEVELS.join(", ")}`,
+        { field: `${at}level` },
+      );
+    }
+    const { message } = line;
+    if (typeof message !== "string" || message.length > maxMessage) {
+      throw new SundialError(
+        "badRequest",
+        `${at}message: must be text of at most ${MAX_MESSAGE} characters`,
+        { field: `${at}message` },
+      );
+    }
+    const info = jsonValue(line.additionalInfo, `${at}additionalInfo`);
+    return {
+      jobId,
+      at: line.at === undefined ? this.clock.now() : checkInstant(line.at, `${at}at`),
+      level: line.level,
+      message: withoutNul(message),
+      ...(info === null ? {} : { additionalInfo: info }),
+    };
+  }
+
+  /** Stores checked lines of one job; an ERROR among them marks it `hasErrors` first. */
+  private async writeLogs(jobId: string, lines: readonly LogLine[]): Promise<void> {
+    if (lines.some((line) => line.level === "ERROR")) {
       const row = await this.store.updateJob(jobId, { status: ALL_STATUSES }, { hasErrors: true });
       if (row === undefined) throw notFound(jobId);
     }
-    await this.store.appendLogs([
-      { jobId, at, level, message, ...(info === null ? {} : { additionalInfo: info }) },
-    ]);
+    await this.store.appendLogs(lines);
   }
 
   /**
    * Resolves with the job once it is in one of `statuses` (at once if it already is).
    * Woken by changes made in this process, and looks in the store every poll interval
    * for changes made by other nodes.
-   * @throws SundialError `timeout` when `maxTimeMs` passes first; `notFound`; `badRequest`.
+   * @throws SundialError `timeout` when `maxTimeMs` passes first; `notFound`; `badRequest`;
+   *   `signal.reason` when `signal` aborts first (a long poll whose client left).
    * @example const job = await jobs.waitForJob(id, ["FINISHED", "CANCELED"], 30_000);
    */
   async waitForJob(
     jobId: string,
     statuses: JobStatus | string | readonly (JobStatus | string)[],
     maxTimeMs: number,
+    signal?: AbortSignal,
   ): Promise<Job> {
     const wanted = new Set(statusList(statuses));
     if (typeof maxTimeMs !== "number" || !Number.isSafeInteger(maxTimeMs) || maxTimeMs < 0) {
@@ -212,8 +283,11 @@ export class JobService {
         wake.abort();
       }
     });
+    const stop = () => wake.abort();
+    signal?.addEventListener("abort", stop, { once: true });
     try {
       for (;;) {
+        signal?.throwIfAborted();
         const job = seen ?? (await this.findById(jobId));
         if (wanted.has(job.status)) return job;
         const left = deadline - this.clock.now();
@@ -227,6 +301,7 @@ export class JobService {
       }
     } finally {
       off();
+      signal?.removeEventListener("abort", stop);
       wake.abort();
     }
   }
@@ -349,10 +424,11 @@ export class JobService {
 
   /**
    * Deletes ended jobs (FINISHED, CANCELED) and their logs past the retention rule;
-   * STOPPED jobs are kept, since they can be resumed. Returns how many went.
+   * STOPPED jobs are kept, since they can be resumed. Returns how many went. An aborted
+   * `signal` ends it between two batches of deletes.
    * @example await jobs.purge({ maxAgeMs: 30 * 86_400_000, maxCount: 100_000 })
    */
-  async purge(rule: RetentionRule): Promise<number> {
+  async purge(rule: RetentionRule, options: { signal?: AbortSignal } = {}): Promise<number> {
     const endedBefore =
       rule.maxAgeMs === undefined
         ? undefined
@@ -369,7 +445,7 @@ export class JobService {
         limit: batch,
       });
       total += purged;
-      if (purged < batch) return total;
+      if (purged < batch || options.signal?.aborted) return total;
     }
   }
 
@@ -397,9 +473,7 @@ export class JobService {
 
   /** The stored job. @throws SundialError `notFound`. */
   private async row(jobId: string): Promise<JobRow> {
-    if (typeof jobId !== "string" || jobId === "") {
-      throw new SundialError("badRequest", "jobId: give the id of a job", { field: "jobId" });
-    }
+    checkJobId(jobId);
     const row = await this.store.getJob(jobId);
     if (row === undefined) throw notFound(jobId);
     return row;
@@ -439,14 +513,21 @@ function notFound(jobId: string): SundialError {
   return new SundialError("notFound", `No job has the id ${jobId}.`, { field: "jobId" });
 }
 
-function checkMessage(message: unknown): void {
-  if (typeof message !== "string" || message.length > MAX_MESSAGE) {
+function checkJobId(jobId: unknown): void {
+  if (typeof jobId !== "string" || jobId === "") {
+    throw new SundialError("badRequest", "jobId: give the id of a job", { field: "jobId" });
+  }
+}
+
+function checkInstant(value: unknown, field: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value)) {
     throw new SundialError(
       "badRequest",
-      `message: must be text of at most ${MAX_MESSAGE} characters`,
-      { field: "message" },
+      `${field}: ${String(value)} is not an instant (whole ms since 1970-01-01 UTC)`,
+      { field },
     );
   }
+  return value;
 }
 
 function checkCount(value: unknown, field: string): number {

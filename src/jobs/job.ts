@@ -59,6 +59,8 @@ export interface Job<TData = unknown, TResults = unknown> {
   readonly maxAttempts: number;
   /** The node running it, while RUNNING or STOPPING. */
   readonly node: string | null;
+  /** The node that claimed the schedule's fire and made the job; `null` for an enqueued job. */
+  readonly firedBy: string | null;
   /**
    * Why it is as it is when the status alone doesn't say: `retry` (PENDING until `runAt`
    * after a failed attempt), `timeout`, `missed` (a schedule's fire that could not run),
@@ -127,6 +129,7 @@ export function toJob(row: JobRow, now: number): Job {
     attempt: row.attempt,
     maxAttempts: row.maxAttempts,
     node: row.node,
+    firedBy: row.firedBy,
     reason: row.reason,
     runAt: row.runAt,
   };

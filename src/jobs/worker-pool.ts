@@ -5,7 +5,11 @@
  * Three loops, each asleep on the injected clock until it has work:
  * - claiming: woken at once by an enqueue in this process or a freed slot; otherwise it
  *   sleeps until the earliest future `runAt` (a retry, a delayed job), or at most the poll
- *   interval, which is how it sees jobs enqueued by other processes;
+ *   interval, which is how it sees jobs enqueued by other processes. While the jobs it
+ *   runs are short it claims ahead: more jobs than it has free slots, kept in a local
+ *   queue that a freed slot starts from at once, so a busy node makes one claim (and one
+ *   ending write, see EndingBatch) for many jobs. A job claimed ahead shows RUNNING while it
+ *   waits its turn (a fraction of a second); its startDate becomes the instant it began.
  * - heartbeat (only while jobs run): renews this node's leases, and aborts the runs of
  *   jobs a user stopped from another node, or whose lease this node lost;
  * - maintenance: recovers jobs whose node's lease lapsed (a log line on each), and purges
@@ -14,6 +18,7 @@
 import type { Clock } from "../clock.js";
 import { SundialError } from "../errors.js";
 import type { JobRow, Store } from "../store/store.js";
+import { EndingBatch } from "./ending-batch.js";
 import type { JobService, RetentionRule } from "./job.service.js";
 import type { JobRegistry } from "./job-registry.js";
 import { JobRun, type RunEnvironment } from "./job-run.js";
@@ -52,6 +57,13 @@ export interface StopOptions {
 }
 
 const MAX_CONCURRENCY = 10_000;
+/** Runs shorter than this, on average, make the pool claim ahead. */
+const SHORT_RUN_MS = 50;
+/** How many jobs, per slot, the pool claims ahead while runs are short; at most MAX_AHEAD. */
+const AHEAD_PER_SLOT = 10;
+const MAX_AHEAD = 1000;
+/** The weight of the latest run in the average run time. */
+const RUN_TIME_WEIGHT = 0.2;
 
 /**
  * Runs jobs on this node.
@@ -77,6 +89,13 @@ export class WorkerPool {
   private concurrency = 0;
   /** Keyed by claim, not job id: a job this node lost and claimed again runs twice for a moment. */
   private readonly runs = new Map<number, { run: JobRun; done: Promise<void> }>();
+  /** Jobs claimed ahead, held by this node, waiting for a free slot; oldest claim first. */
+  private ahead: { readonly row: JobRow; readonly claim: number }[] = [];
+  /** Counts the claims that returned, so a heartbeat can tell jobs claimed before its query. */
+  private claimsReturned = 0;
+  /** The average run time (ms), from which the pool decides whether to claim ahead. */
+  private runMs = Number.POSITIVE_INFINITY;
+  private endings: EndingBatch;
   /** Counts claims, so a heartbeat can tell runs claimed before its query from later ones. */
   private claimSeq = 0;
   private woken = false;
@@ -104,6 +123,7 @@ export class WorkerPool {
     this.abandonAfterMs = positive(options.abandonAfterMs ?? 5_000, "abandonAfterMs");
     this.retention = options.retention;
     this.random = options.random ?? Math.random;
+    this.endings = new EndingBatch(this.store, this.node);
   }
 
   /** The ids of the jobs running on this pool now. */
@@ -147,6 +167,7 @@ export class WorkerPool {
     this.stopListeningForEnqueues = this.jobs.events.on("enqueued", () => this.wake());
     this.stopListeningForStops = this.jobs.events.on("stopRequested", (job) => {
       for (const run of this.runsOf(job.id)) run.interrupt("stopped", "stopped by a user");
+      void this.dropAhead(new Map([[job.id, "STOPPING"]]));
     });
     this.claiming = this.claimLoop();
     this.background = [this.heartbeatLoop(), this.maintenanceLoop()];
@@ -168,6 +189,7 @@ export class WorkerPool {
     this.stopListeningForEnqueues();
     this.wake();
     await this.claiming;
+    await this.returnAhead();
     if (this.runs.size > 0) {
       const grace = new AbortController();
       await Promise.race([this.allDone(), this.clock.sleep(graceMs, grace.signal)]);
@@ -206,19 +228,25 @@ export class WorkerPool {
   private async claimLoop(): Promise<void> {
     while (this.state === "running") {
       this.woken = false;
+      this.startAhead();
       const free = this.concurrency - this.runs.size;
+      const target = free + this.claimAheadTarget();
+      const room = target - this.ahead.length;
       // undefined: sleep until woken (all slots busy; a finishing job wakes the loop).
       let idleMs: number | undefined;
-      if (free > 0) {
+      // Refill the local queue once it is half empty, not a job at a time.
+      if (room > 0 && (free > 0 || this.ahead.length <= target / 2)) {
         try {
           const claimed = await this.store.claimJobs(
             this.node,
             this.clock.now(),
             this.leaseMs,
-            free,
+            room,
           );
-          for (const row of claimed) this.begin(row);
-          if (claimed.length === free) continue;
+          const claim = ++this.claimsReturned;
+          for (const row of claimed) this.ahead.push({ row, claim });
+          this.startAhead();
+          if (claimed.length === room) continue;
           const earliest = await this.store.earliestRunAt();
           idleMs =
             earliest === null
@@ -235,6 +263,52 @@ export class WorkerPool {
       await (idleMs === undefined ? aborted(wake.signal) : this.clock.sleep(idleMs, wake.signal));
       wake.abort();
       this.wakeClaimer = undefined;
+    }
+  }
+
+  /** How many jobs to hold beyond the free slots: some while runs are short, else none. */
+  private claimAheadTarget(): number {
+    return this.runMs < SHORT_RUN_MS ? Math.min(MAX_AHEAD, this.concurrency * AHEAD_PER_SLOT) : 0;
+  }
+
+  /** Starts jobs claimed ahead while slots are free. */
+  private startAhead(): void {
+    while (this.state === "running" && this.runs.size < this.concurrency) {
+      const next = this.ahead.shift();
+      if (next === undefined) return;
+      this.begin(next.row);
+    }
+  }
+
+  /**
+   * Lets go of jobs claimed ahead that the heartbeat or a stop request found changed:
+   * gone from this node (recovered elsewhere) they are forgotten; STOPPING they end
+   * STOPPED without having run.
+   */
+  private async dropAhead(changed: ReadonlyMap<string, string | undefined>): Promise<void> {
+    const dropped = this.ahead.filter(({ row }) => changed.has(row.id)).map(({ row }) => row);
+    if (dropped.length === 0) return;
+    this.ahead = this.ahead.filter(({ row }) => !changed.has(row.id));
+    const stopped = dropped.filter((row) => changed.get(row.id) === "STOPPING");
+    const at = this.clock.now();
+    const rows = await Promise.all(
+      stopped.map((row) => this.endings.finish(row.id, { status: "STOPPED", at })),
+    );
+    for (const row of rows) if (row !== undefined) this.jobs.announce(row);
+  }
+
+  /** On shutdown: jobs claimed ahead go back to PENDING, their attempt not counted. */
+  private async returnAhead(): Promise<void> {
+    const returned = this.ahead;
+    this.ahead = [];
+    const now = this.clock.now();
+    for (const { row } of returned) {
+      const back = await this.store.updateJob(
+        row.id,
+        { status: ["RUNNING"], node: this.node },
+        { status: "PENDING", runAt: now, release: true, refundAttempt: true },
+      );
+      if (back !== undefined) this.jobs.announce(back);
     }
   }
 
@@ -258,11 +332,18 @@ export class WorkerPool {
       abandonAfterMs: this.abandonAfterMs,
       random: this.random,
       givingUp: this.givingUp.signal,
+      finish: (id, outcome) => this.endings.finish(id, outcome),
     };
     const seq = ++this.claimSeq;
     const run = new JobRun(environment, row, this.registry.get(row.type), seq);
+    const began = this.clock.now();
     const done = run.execute().finally(() => {
       this.runs.delete(seq);
+      const took = this.clock.now() - began;
+      this.runMs = Number.isFinite(this.runMs)
+        ? this.runMs + RUN_TIME_WEIGHT * (took - this.runMs)
+        : took;
+      this.startAhead();
       this.wake();
     });
     this.runs.set(seq, { run, done });
@@ -277,6 +358,7 @@ export class WorkerPool {
       if (this.loops.signal.aborted || this.runs.size === 0) continue;
       try {
         const seq = this.claimSeq;
+        const claimsBefore = this.claimsReturned;
         const now = this.clock.now();
         if (now - renewedAt >= this.leaseMs / 3) {
           await this.store.renewLeases(this.node, now + this.leaseMs);
@@ -285,6 +367,13 @@ export class WorkerPool {
         const held = new Map(
           (await this.store.jobsHeldBy(this.node)).map((job) => [job.id, job.status]),
         );
+        const changed = new Map<string, string | undefined>();
+        for (const { row, claim } of this.ahead) {
+          const status = held.get(row.id);
+          // A claim that returned after the query began may not be in its answer yet.
+          if (status !== "RUNNING" && claim <= claimsBefore) changed.set(row.id, status);
+        }
+        await this.dropAhead(changed);
         for (const { run } of this.runs.values()) {
           // A run claimed after the query began may not be in its answer yet.
           if (run.seq > seq) continue;

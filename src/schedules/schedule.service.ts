@@ -1,11 +1,13 @@
 /**
  * The rules of schedules: what a valid one is, its defaults, and when it next fires.
  * Persisted schedules live in the store; `persisted: false` ones live in this process only
- * (they fire on every node and have no catch-up after a restart).
+ * (they fire on every node and have no catch-up after a restart). With a job registry,
+ * what a schedule invokes is checked when it is saved, not first at a fire.
  */
 import { parseTrigger, type Trigger, TriggerError, type TriggerSpec } from "../calendar/index.js";
 import type { Clock } from "../clock.js";
 import { SundialError } from "../errors.js";
+import type { JobRegistry } from "../jobs/job-registry.js";
 import type { ScheduleRow, Store } from "../store/store.js";
 import { validate } from "../validation.js";
 import {
@@ -123,6 +125,12 @@ function timingOf(config: Record<string, unknown>): string {
 export interface ScheduleListOptions {
   readonly afterId?: string;
   readonly limit?: number;
+  /** Only enabled (true) or disabled (false) schedules. */
+  readonly enabled?: boolean;
+  /** Only schedules invoking this job type. */
+  readonly invokeService?: string;
+  /** Only schedules whose trigger is of this type (`cron`, `unix`, …). */
+  readonly type?: string;
 }
 
 export class ScheduleService {
@@ -134,6 +142,12 @@ export class ScheduleService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly newId: () => string,
+    /**
+     * The job types schedules may invoke: with it, `invokeService` must be defined when a
+     * schedule is saved, and `invokeContext` must pass the type's `validate`. Without it
+     * anything is taken, and a bad schedule fails when its jobs run.
+     */
+    private readonly registry?: JobRegistry,
   ) {}
 
   /** Called after every change, so the scheduler re-plans its sleep. */
@@ -152,7 +166,37 @@ export class ScheduleService {
    */
   check(input: unknown, prefix = ""): { input: ScheduleInput; trigger: Trigger } {
     const valid = validate(ScheduleInputSchema, input, prefix);
-    return { input: valid, trigger: triggerOf(valid, prefix) };
+    const trigger = triggerOf(valid, prefix);
+    this.checkInvoke(valid, prefix);
+    return { input: valid, trigger };
+  }
+
+  /** What a fire will create: a job of a defined type, with data that type accepts. */
+  private checkInvoke(input: ScheduleInput, prefix: string): void {
+    if (this.registry === undefined) return;
+    const named = (name: string) => (prefix ? `${prefix}.${name}` : name);
+    const definition = this.registry.require(input.invokeService, named("invokeService"));
+    if (definition.validate === undefined) return;
+    const field = named("invokeContext");
+    try {
+      // A fire hands its job `invokeContext` as data, or null when there is none.
+      definition.validate(input.invokeContext ?? null, field);
+    } catch (error) {
+      if (input.invokeContext === undefined) {
+        throw new SundialError(
+          "badRequest",
+          `${field}: is required by the job type "${input.invokeService}"`,
+          { field, cause: error },
+        );
+      }
+      if (error instanceof SundialError || error instanceof TriggerError) throw error;
+      // A check written by a user may throw anything; the fault is still the input's.
+      throw new SundialError(
+        "badRequest",
+        `${field}: ${error instanceof Error ? error.message : String(error)}`,
+        { field, cause: error },
+      );
+    }
   }
 
   /** Creates or replaces the schedule `id`. Invalid input changes nothing. */
@@ -208,17 +252,52 @@ export class ScheduleService {
     return row && toSchedule(row);
   }
 
-  /** Schedules ordered by id: the in-memory ones and the stored ones together. */
+  /** Schedules ordered by id and matching the filters, in memory and stored together. */
   async list(options: ScheduleListOptions = {}): Promise<Schedule[]> {
     const limit = options.limit ?? 1000;
-    const stored = await this.store.listSchedules({ ...options, limit });
+    const matches = (s: Schedule) =>
+      (options.enabled === undefined || s.enabled === options.enabled) &&
+      (options.invokeService === undefined || s.invokeService === options.invokeService) &&
+      (options.type === undefined || s.type === options.type);
+    const found: Schedule[] = [];
+    // The filters are applied here, not in the store: a page read may hold few matches.
+    for (let afterId = options.afterId; ; ) {
+      const page = await this.page(afterId, limit);
+      found.push(...page.filter(matches));
+      const last = page.at(-1);
+      if (found.length >= limit || page.length < limit || last === undefined) {
+        return found.slice(0, limit);
+      }
+      afterId = last._id;
+    }
+  }
+
+  private async page(afterId: string | undefined, limit: number): Promise<Schedule[]> {
+    const stored = await this.store.listSchedules({
+      ...(afterId === undefined ? {} : { afterId }),
+      limit,
+    });
     const memory = [...this.memory.values()]
       .map((live) => live.row)
-      .filter((row) => options.afterId === undefined || row.id > options.afterId);
+      .filter((row) => afterId === undefined || row.id > afterId);
     return [...stored, ...memory]
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .slice(0, limit)
       .map(toSchedule);
+  }
+
+  /** The next `count` fire times of a schedule from its next fire on; none when it won't fire again. */
+  upcomingFires(schedule: Schedule, count: number): string[] {
+    if (schedule.nextFireTime === null) return [];
+    const trigger = triggerOf(schedule as unknown as ScheduleInput, schedule._id);
+    const fires = [schedule.nextFireTime];
+    for (let at = Date.parse(schedule.nextFireTime); fires.length < count; ) {
+      const next = trigger.nextMs(at);
+      if (next === undefined) break;
+      fires.push(new Date(next).toISOString());
+      at = next;
+    }
+    return fires;
   }
 
   async delete(id: string): Promise<boolean> {

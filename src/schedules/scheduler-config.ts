@@ -2,12 +2,15 @@
  * `conf/scheduler.json`: the node's scheduler settings.
  * `threadPool.threadCount`: how many jobs this node runs at once (default 10);
  * `scheduler.executePersistentSchedules`: `false` makes a node that manages schedules but
- * fires none of the persisted ones (default true).
+ * fires none of the persisted ones (default true);
+ * `retention`: how long ended jobs are kept (`maxAgeMs`, default 30 days; `maxCount`).
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Type } from "typebox";
 import { SundialError } from "../errors.js";
+import type { RetentionRule } from "../jobs/job.service.js";
+import { DEFAULT_RETENTION, RetentionSchema, retentionRule } from "../jobs/job-retention.js";
 import { validate } from "../validation.js";
 
 export const SchedulerConfigSchema = Type.Object(
@@ -24,6 +27,7 @@ export const SchedulerConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    retention: Type.Optional(RetentionSchema),
   },
   { additionalProperties: false },
 );
@@ -31,11 +35,13 @@ export const SchedulerConfigSchema = Type.Object(
 export interface SchedulerConfig {
   readonly threadCount: number;
   readonly executePersistentSchedules: boolean;
+  readonly retention: RetentionRule;
 }
 
 export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = Object.freeze({
   threadCount: 10,
   executePersistentSchedules: true,
+  retention: DEFAULT_RETENTION,
 });
 
 /**
@@ -67,5 +73,6 @@ export async function readSchedulerConfig(dir: string): Promise<SchedulerConfig>
     executePersistentSchedules:
       config.scheduler?.executePersistentSchedules ??
       DEFAULT_SCHEDULER_CONFIG.executePersistentSchedules,
+    retention: retentionRule(config.retention),
   };
 }

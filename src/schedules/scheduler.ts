@@ -24,7 +24,7 @@ export interface SchedulerOptions {
   readonly store: Store;
   readonly clock: Clock;
   readonly schedules: ScheduleService;
-  /** This node's id, recorded on the jobs it creates. */
+  /** This node's id, recorded on the jobs its fires make (`firedBy`). */
   readonly node: string;
   readonly newId: () => string;
   /** Called with each job a fire created, so the workers can be woken. */
@@ -58,6 +58,7 @@ export class Scheduler {
     options.schedules.onChange(() => this.wake());
   }
 
+  /** Whether firing is paused across the cluster, as this node last saw it. */
   get isPaused(): boolean {
     return this.paused;
   }
@@ -85,15 +86,24 @@ export class Scheduler {
     this.wakeUp.abort();
   }
 
-  /** Suspends all firing (running jobs are untouched); fires that come due wait. */
-  pause(): void {
-    this.paused = true;
-    this.wake();
+  /**
+   * Suspends all firing on every node (running jobs are untouched); fires that come due
+   * wait. The other nodes hear of it through the store's notices, or within `maxSleepMs`.
+   */
+  async pause(): Promise<void> {
+    await this.setPaused(true);
   }
 
-  /** Resumes firing; fires that became later than their threshold follow their misfire policy. */
-  resume(): void {
-    this.paused = false;
+  /** Resumes firing everywhere; fires that became later than their threshold follow their misfire policy. */
+  async resume(): Promise<void> {
+    await this.setPaused(false);
+  }
+
+  private async setPaused(paused: boolean): Promise<void> {
+    const { store, node, clock } = this.options;
+    await store.setFiringPaused(paused, node, clock.now());
+    this.paused = paused;
+    store.notify("schedules", node);
     this.wake();
   }
 
@@ -102,14 +112,13 @@ export class Scheduler {
     while (this.running) {
       const signal = this.wakeUp.signal;
       let wakeAt = Number.POSITIVE_INFINITY;
-      if (!this.paused) {
-        try {
-          wakeAt = await this.pass();
-        } catch (error) {
-          // The store was unreachable for a moment: try again shortly rather than die.
-          process.emitWarning(`sundial scheduler: ${(error as Error).message}`);
-          wakeAt = clock.now() + BLOCKED_RECHECK_MS;
-        }
+      try {
+        this.paused = await this.options.store.firingPaused();
+        if (!this.paused) wakeAt = await this.pass();
+      } catch (error) {
+        // The store was unreachable for a moment: try again shortly rather than die.
+        process.emitWarning(`sundial scheduler: ${(error as Error).message}`);
+        wakeAt = clock.now() + BLOCKED_RECHECK_MS;
       }
       if (!this.running) break;
       const maxSleep = this.options.maxSleepMs ?? 5000;
@@ -134,8 +143,9 @@ export class Scheduler {
           this.options.newId,
           this.options.maxAttemptsOf,
         );
-        if (decision.kind === "fire" && decision.missed > 1) missedLines.push(decision.missedLine);
-        return decision;
+        if (decision.kind !== "fire") return decision;
+        if (decision.missed > 1) missedLines.push(decision.missedLine);
+        return { ...decision, job: { ...decision.job, firedBy: this.options.node } };
       });
       // Only for fires whose job was made (a replayed fire makes none).
       const made = new Set(claimed.jobs.map((job) => job.id));
@@ -182,7 +192,12 @@ export class Scheduler {
     );
     if (decision.kind === "wait") return now + BLOCKED_RECHECK_MS;
     const fireAt = live.row.nextFireAt as number;
-    const created = await store.insertJob({ ...decision.job, scheduleId: null, fireTime: fireAt });
+    const created = await store.insertJob({
+      ...decision.job,
+      scheduleId: null,
+      fireTime: fireAt,
+      firedBy: this.options.node,
+    });
     schedules.advanceInMemory(live.row.id, fireAt, decision.next);
     this.memoryJobs.set(live.row.id, created.id);
     if (decision.missed > 1) await store.appendLogs([decision.missedLine]);

@@ -43,6 +43,7 @@ export interface JobsTable {
   create_date: number;
   start_date: number | null;
   end_date: number | null;
+  fired_by: string | null;
 }
 
 export interface JobLogsTable {
@@ -52,6 +53,13 @@ export interface JobLogsTable {
   level: string;
   message: string;
   additional_info: Json | null;
+}
+
+export interface SchedulerStateTable {
+  id: number;
+  paused: Bool;
+  changed_at: number;
+  changed_by: string | null;
 }
 
 export interface MigrationsTable {
@@ -64,5 +72,6 @@ export interface Database {
   schedules: SchedulesTable;
   jobs: JobsTable;
   job_logs: JobLogsTable;
+  scheduler_state: SchedulerStateTable;
   sundial_migrations: MigrationsTable;
 }

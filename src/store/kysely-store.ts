@@ -3,16 +3,35 @@
  * SQLite and PostgreSQL is named in a {@link Codec} (how booleans and JSON travel, which
  * claim query to use), never tested for with `if (postgres)` in the operations.
  */
-import { CompiledQuery, type Kysely, type Selectable, sql, type Updateable } from "kysely";
+import {
+  CompiledQuery,
+  type Kysely,
+  type Selectable,
+  sql,
+  type Transaction,
+  type Updateable,
+} from "kysely";
 import type { Database, JobLogsTable, JobsTable, SchedulesTable } from "./database.js";
 import { LOCAL_NOTICES, type NoticeListener, type Notices, type NoticeTopic } from "./notices.js";
-import { CLAIM_JOBS_POSTGRES, CLAIM_JOBS_SQLITE, positional } from "./sql/claim-jobs.js";
+import {
+  ADVANCE_SCHEDULES_POSTGRES,
+  ADVANCE_SCHEDULES_SQLITE,
+  type MoveRecord,
+} from "./sql/advance-schedules.js";
+import {
+  CLAIM_JOBS_POSTGRES,
+  CLAIM_JOBS_SQLITE,
+  CLAIM_SETTINGS_POSTGRES,
+  positional,
+} from "./sql/claim-jobs.js";
+import { type EndingRecord, FINISH_JOBS_POSTGRES, FINISH_JOBS_SQLITE } from "./sql/finish-jobs.js";
 import type {
   ClaimedFires,
   FireClaim,
   FirePlan,
   HeldJob,
   JobChange,
+  JobEnding,
   JobExpectation,
   JobOutcome,
   JobQuery,
@@ -37,6 +56,14 @@ export interface Codec {
   parse(value: unknown): unknown;
   /** The claim query (sql/claim-jobs.ts) for its arguments: node, now, lease until, limit. */
   claimJobs(args: readonly unknown[]): CompiledQuery;
+  /** The fire claim's compare-and-set (sql/advance-schedules.ts): moves JSON, ids. */
+  advanceSchedules(args: readonly unknown[]): CompiledQuery;
+  /** Refreshes the planner's statistics of the jobs table; `null`: not needed. */
+  readonly analyzeJobs: string | null;
+  /** Planner settings the claim runs under, in a transaction of its own; `null`: none needed. */
+  readonly claimSettings: string | null;
+  /** The batched ending query (sql/finish-jobs.ts) for its arguments: endings JSON, node, ids. */
+  finishJobs(args: readonly unknown[]): CompiledQuery;
   /** SQL giving the database's clock in ms, as column `now`. */
   readonly now: string;
   /** Whether due schedules can be locked so concurrent claimers skip each other's (PostgreSQL). */
@@ -57,6 +84,11 @@ export const SQLITE_CODEC: Codec = {
     const query = positional(CLAIM_JOBS_SQLITE, args);
     return CompiledQuery.raw(query.text, query.args);
   },
+  finishJobs: (args) => CompiledQuery.raw(FINISH_JOBS_SQLITE, args.slice(0, 2)),
+  claimSettings: null,
+  advanceSchedules: (args) => CompiledQuery.raw(ADVANCE_SCHEDULES_SQLITE, args.slice(0, 1)),
+  // SQLite plans the hot statements the same way without statistics.
+  analyzeJobs: null,
   now: "SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) AS now",
   position: "instr",
   skipLocked: false,
@@ -68,6 +100,10 @@ export const POSTGRES_CODEC: Codec = {
   json: toJsonText,
   parse: (value) => value ?? null,
   claimJobs: (args) => CompiledQuery.raw(CLAIM_JOBS_POSTGRES, [...args]),
+  finishJobs: (args) => CompiledQuery.raw(FINISH_JOBS_POSTGRES, [...args]),
+  claimSettings: CLAIM_SETTINGS_POSTGRES,
+  advanceSchedules: (args) => CompiledQuery.raw(ADVANCE_SCHEDULES_POSTGRES, [...args]),
+  analyzeJobs: "ANALYZE jobs",
   now: "SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS now",
   position: "strpos",
   skipLocked: true,
@@ -78,11 +114,20 @@ const DEFAULT_LOG_PAGE = 1000;
 /** Job runtime: jobs per INSERT in insertJobs, and jobs deleted per purgeJobs call. */
 const JOB_CHUNK = 500;
 const DEFAULT_PURGE_LIMIT = 1000;
+/**
+ * After inserting this many jobs at once the store refreshes the database's statistics
+ * (at most once per ANALYZE_EVERY_MS): until autovacuum gets to it, PostgreSQL would
+ * plan the hot statements for the table as it was before the burst, walking every job a
+ * node ever held to end a hundred.
+ */
+const BULK_INSERT = 1000;
+const ANALYZE_EVERY_MS = 60_000;
 /** Lines per INSERT: 5 parameters each, well under SQLite's 32,766 and PostgreSQL's 65,535. */
 const LOG_CHUNK = 1000;
 
 export class KyselyStore implements Store {
   readonly dialect: "sqlite" | "postgres";
+  private analyzedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -144,6 +189,7 @@ export class KyselyStore implements Store {
       createDate: row.create_date,
       startDate: row.start_date,
       endDate: row.end_date,
+      firedBy: row.fired_by,
     };
   }
 
@@ -173,6 +219,7 @@ export class KyselyStore implements Store {
       create_date: job.createDate,
       start_date: null,
       end_date: job.status === "CANCELED" ? job.createDate : null,
+      fired_by: job.firedBy ?? null,
     };
   }
 
@@ -275,7 +322,7 @@ export class KyselyStore implements Store {
         .limit(limit);
       if (this.codec.skipLocked) query = query.forUpdate("schedules").skipLocked();
       const due = await query.execute();
-      const jobs: JobRow[] = [];
+      const fires: { schedule: ScheduleRow; job: NewJob; move: MoveRecord }[] = [];
       const waiting: ScheduleRow[] = [];
       for (const { busy, ...row } of due) {
         const schedule = this.schedule(row);
@@ -284,30 +331,49 @@ export class KyselyStore implements Store {
           waiting.push(schedule);
           continue;
         }
-        // Still a compare-and-set: SQLite has no row locks, only its single writer.
-        const moved = await trx
-          .updateTable("schedules")
-          .set({ next_fire_at: decision.next, last_fire_at: schedule.nextFireAt })
-          .where("id", "=", schedule.id)
-          .where("next_fire_at", "=", schedule.nextFireAt)
-          .executeTakeFirst();
-        if (Number(moved.numUpdatedRows) !== 1) continue;
-        const job = await trx
-          .insertInto("jobs")
-          .values(
-            this.newJob({
-              ...decision.job,
-              scheduleId: schedule.id,
-              fireTime: schedule.nextFireAt,
-            }),
-          )
-          .onConflict((oc) => oc.columns(["schedule_id", "fire_time"]).doNothing())
-          .returningAll()
-          .executeTakeFirst();
-        if (job) jobs.push(this.job(job));
+        const fireTime = schedule.nextFireAt as number;
+        fires.push({
+          schedule,
+          job: { ...decision.job, scheduleId: schedule.id, fireTime },
+          move: { sid: schedule.id, prev: fireTime, next: decision.next },
+        });
       }
+      if (fires.length === 0) return { jobs: [], waiting, examined: due.length };
+      // Still a compare-and-set: SQLite has no row locks, only its single writer.
+      const advance = this.codec.advanceSchedules([
+        JSON.stringify(fires.map((fire) => fire.move)),
+        fires.map((fire) => fire.schedule.id),
+      ]);
+      const { rows: moved } = await trx.executeQuery<{ id: string }>(advance);
+      const won = new Set(moved.map((row) => row.id));
+      const made = await this.insertFireJobs(
+        trx,
+        fires.filter((fire) => won.has(fire.schedule.id)).map((fire) => fire.job),
+      );
+      // In the order the fires were due.
+      const jobs = fires
+        .map((fire) => made.get(fire.job.id))
+        .filter((job): job is JobRow => job !== undefined);
       return { jobs, waiting, examined: due.length };
     });
+  }
+
+  /** Inserts fires' jobs, skipping any whose (schedule, fire time) already has one. */
+  private async insertFireJobs(
+    trx: Transaction<Database>,
+    jobs: readonly NewJob[],
+  ): Promise<Map<string, JobRow>> {
+    const made = new Map<string, JobRow>();
+    for (let i = 0; i < jobs.length; i += JOB_CHUNK) {
+      const rows = await trx
+        .insertInto("jobs")
+        .values(jobs.slice(i, i + JOB_CHUNK).map((job) => this.newJob(job)))
+        .onConflict((oc) => oc.columns(["schedule_id", "fire_time"]).doNothing())
+        .returningAll()
+        .execute();
+      for (const row of rows) made.set(row.id, this.job(row));
+    }
+    return made;
   }
 
   async claimFire(claim: FireClaim): Promise<JobRow | undefined> {
@@ -328,6 +394,23 @@ export class KyselyStore implements Store {
         .executeTakeFirst();
       return row && this.job(row);
     });
+  }
+
+  async firingPaused(): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("scheduler_state")
+      .select("paused")
+      .where("id", "=", 1)
+      .executeTakeFirst();
+    return Boolean(row?.paused);
+  }
+
+  async setFiringPaused(paused: boolean, node: string, at: number): Promise<void> {
+    await this.db
+      .updateTable("scheduler_state")
+      .set({ paused: this.codec.bool(paused), changed_at: at, changed_by: node })
+      .where("id", "=", 1)
+      .execute();
   }
 
   async insertJob(job: NewJob): Promise<JobRow> {
@@ -371,7 +454,14 @@ export class KyselyStore implements Store {
 
   async claimJobs(node: string, now: number, leaseMs: number, limit: number): Promise<JobRow[]> {
     const query = this.codec.claimJobs([node, now, now + leaseMs, limit]);
-    const { rows } = await this.db.executeQuery<Selectable<JobsTable>>(query);
+    const settings = this.codec.claimSettings;
+    const { rows } =
+      settings === null
+        ? await this.db.executeQuery<Selectable<JobsTable>>(query)
+        : await this.db.transaction().execute(async (trx) => {
+            await sql.raw(settings).execute(trx);
+            return trx.executeQuery<Selectable<JobsTable>>(query);
+          });
     const jobs = rows.map((row) => this.job(row));
     // RETURNING gives no order; hand them out in the order they were chosen.
     return jobs.sort(
@@ -384,39 +474,54 @@ export class KyselyStore implements Store {
   }
 
   async renewLeases(node: string, until: number): Promise<number> {
+    let held = this.db
+      .selectFrom("jobs")
+      .select("id")
+      .where("node", "=", node)
+      .where("status", "in", ["RUNNING", "STOPPING"])
+      .orderBy("id");
+    // In id order, as finishJobs locks them: the two can't deadlock.
+    if (this.codec.skipLocked) held = held.forUpdate();
     const result = await this.db
       .updateTable("jobs")
       .set({ lease_until: until })
-      .where("node", "=", node)
-      .where("status", "in", ["RUNNING", "STOPPING"])
+      .where("id", "in", held)
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 
   async finishJob(id: string, node: string, outcome: JobOutcome): Promise<JobRow | undefined> {
-    const retry = outcome.status === "PENDING";
-    const row = await this.db
-      .updateTable("jobs")
-      .set({
+    const [row] = await this.finishJobs(node, [{ id, outcome }]);
+    return row;
+  }
+
+  async finishJobs(node: string, endings: readonly JobEnding[]): Promise<(JobRow | undefined)[]> {
+    if (endings.length === 0) return [];
+    const records = endings.map(({ id, outcome }): EndingRecord => {
+      const retry = outcome.status === "PENDING";
+      return {
+        id,
         status: outcome.status,
-        node: null,
-        lease_until: null,
-        ...(outcome.hasErrors === undefined
-          ? {}
-          : { has_errors: this.codec.bool(outcome.hasErrors) }),
-        ...(outcome.results === undefined ? {} : { results: this.codec.json(outcome.results) }),
-        ...(outcome.checkpoint === undefined
-          ? {}
-          : { checkpoint: this.codec.json(outcome.checkpoint) }),
-        ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
-        ...(retry ? { run_at: outcome.runAt ?? outcome.at } : { end_date: outcome.at }),
-      })
-      .where("id", "=", id)
-      .where("node", "=", node)
-      .where("status", "in", ["RUNNING", "STOPPING"])
-      .returningAll()
-      .executeTakeFirst();
-    return row && this.job(row);
+        has_errors: outcome.hasErrors ?? null,
+        set_results: outcome.results !== undefined,
+        results: this.codec.json(outcome.results),
+        set_checkpoint: outcome.checkpoint !== undefined,
+        checkpoint: this.codec.json(outcome.checkpoint),
+        set_reason: outcome.reason !== undefined,
+        reason: outcome.reason ?? null,
+        run_at: retry ? (outcome.runAt ?? outcome.at) : null,
+        end_date: retry ? null : outcome.at,
+        start_date: outcome.startedAt ?? null,
+      };
+    });
+    const query = this.codec.finishJobs([
+      JSON.stringify(records),
+      node,
+      endings.map(({ id }) => id),
+    ]);
+    const { rows } = await this.db.executeQuery<Selectable<JobsTable>>(query);
+    const byId = new Map(rows.map((row) => [row.id, this.job(row)]));
+    return endings.map(({ id }) => byId.get(id));
   }
 
   async releaseExpired(now: number): Promise<JobRow[]> {
@@ -432,6 +537,7 @@ export class KyselyStore implements Store {
         node: null,
         lease_until: null,
       })
+      .where("node", "is not", null)
       .where("status", "in", ["RUNNING", "STOPPING"])
       .where("lease_until", "<", now)
       .returningAll()
@@ -496,9 +602,17 @@ export class KyselyStore implements Store {
       }
       return inserted;
     });
+    if (jobs.length >= BULK_INSERT) await this.analyzeAfterBurst();
     // RETURNING promises no order; give the jobs back in the caller's.
     const byId = new Map(rows.map((row) => [row.id, this.job(row)]));
     return jobs.map((job) => byId.get(job.id) as JobRow);
+  }
+
+  private async analyzeAfterBurst(): Promise<void> {
+    const statement = this.codec.analyzeJobs;
+    if (statement === null || Date.now() - this.analyzedAt < ANALYZE_EVERY_MS) return;
+    this.analyzedAt = Date.now();
+    await sql.raw(statement).execute(this.db);
   }
 
   async updateJob(
@@ -551,6 +665,8 @@ export class KyselyStore implements Store {
     const rows = await this.db
       .selectFrom("jobs")
       .select(["id", "status", "node"])
+      // Held jobs have a node: the held index finds them.
+      .where("node", "is not", null)
       .where("status", "in", ["RUNNING", "STOPPING"])
       .where("lease_until", "<", now)
       .orderBy("id")

@@ -66,6 +66,8 @@ export interface JobRow {
   readonly createDate: number;
   readonly startDate: number | null;
   readonly endDate: number | null;
+  /** The node that claimed the schedule's fire and made the job; `null` when enqueued. */
+  readonly firedBy: string | null;
 }
 
 /** What enqueueing a job needs; the rest takes its default. */
@@ -85,6 +87,7 @@ export interface NewJob {
   readonly runById?: string | null;
   readonly runByName?: string | null;
   readonly createDate: number;
+  readonly firedBy?: string | null;
 }
 
 /**
@@ -164,6 +167,13 @@ export interface JobOutcome {
   /** For a retry (status PENDING): when to try again. */
   readonly runAt?: number;
   readonly at: number;
+  /** When the run really began, if later than the claim's `startDate` (a job claimed ahead). */
+  readonly startedAt?: number;
+}
+
+export interface JobEnding {
+  readonly id: string;
+  readonly outcome: JobOutcome;
 }
 
 export interface Store {
@@ -208,6 +218,10 @@ export interface Store {
    * fire already had a job: the schedule still moves on, so the loop is never stuck).
    */
   claimFire(claim: FireClaim): Promise<JobRow | undefined>;
+  /** Whether firing is paused across the cluster (maintenance mode). */
+  firingPaused(): Promise<boolean>;
+  /** Pauses or resumes firing on every node; `node` is recorded as who changed it. */
+  setFiringPaused(paused: boolean, node: string, at: number): Promise<void>;
 
   /** A job inserted as CANCELED (a missed fire) gets `endDate = createDate`. */
   insertJob(job: NewJob): Promise<JobRow>;
@@ -223,6 +237,11 @@ export interface Store {
   renewLeases(node: string, until: number): Promise<number>;
   /** Ends (or, for a retry, requeues) a job `node` holds; `undefined` if it no longer holds it. */
   finishJob(id: string, node: string, outcome: JobOutcome): Promise<JobRow | undefined>;
+  /**
+   * {@link finishJob} for many jobs in one statement, each ending as its outcome says; the
+   * answer is in the order given, `undefined` for a job `node` no longer holds.
+   */
+  finishJobs(node: string, endings: readonly JobEnding[]): Promise<(JobRow | undefined)[]>;
   /**
    * Recovers the jobs of nodes that died: a RUNNING job whose lease lapsed before `now`
    * goes back to PENDING (runnable at once), or, when it has used all its attempts, ends

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Clock, systemClock } from "../../src/clock.js";
-import { type Job, JobRegistry, JobService, WorkerPool } from "../../src/jobs/index.js";
+import { type Job, JobRegistry, JobService, newJobId, WorkerPool } from "../../src/jobs/index.js";
 import type { JobEvents } from "../../src/jobs/job-events.js";
 import type { WorkerPoolOptions } from "../../src/jobs/worker-pool.js";
 import { openStore } from "../../src/store/open-store.js";
@@ -167,4 +167,27 @@ export async function eventually(
     if (Date.now() > deadline) throw new Error("the condition did not hold in time");
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * A job that ended as `status` at `at`, written straight to the store (as a worker on
+ * `node` would have ended it), for tests of what happens to old jobs. Run it with no
+ * other job ready to claim.
+ */
+export async function endedJob(
+  store: Store,
+  status: "FINISHED" | "CANCELED" | "STOPPED",
+  at: number,
+  node = "node-old",
+): Promise<string> {
+  const id = newJobId(at);
+  if (status === "CANCELED") {
+    await store.insertJob({ id, type: "report", status, runAt: at, createDate: at });
+    return id;
+  }
+  await store.insertJob({ id, type: "report", runAt: at, createDate: at });
+  const [claimed] = await store.claimJobs(node, at, 30_000, 1);
+  if (claimed?.id !== id) throw new Error(`claimed ${claimed?.id} instead of ${id}`);
+  await store.finishJob(id, node, { status, at });
+  return id;
 }

@@ -36,6 +36,24 @@ describe("periodRange", () => {
     expect(to + 1 - from).toBe(23 * HOUR);
   });
 
+  it("today on the day clocks go forward is 23 hours long, and on the day they go back 25", () => {
+    const endOf = (iso: string) => Date.parse(iso) - 1;
+    const spring = periodRange("today", endOf("2026-03-29T23:00:00Z"), "Europe/London");
+    expect(spring.from).toBe(Date.UTC(2026, 2, 29, 0, 0));
+    expect(spring.to + 1 - spring.from).toBe(23 * HOUR);
+    const autumn = periodRange("today", endOf("2026-10-26T00:00:00Z"), "Europe/London");
+    expect(autumn.from).toBe(Date.UTC(2026, 9, 24, 23, 0));
+    expect(autumn.to + 1 - autumn.from).toBe(25 * HOUR);
+  });
+
+  it("starts a day whose midnight the clocks skip at the moment they jump", () => {
+    // Santiago sprang from 24:00 to 01:00 on 2026-09-06: that day began at 04:00 UTC.
+    const noon = Date.UTC(2026, 8, 6, 16, 0);
+    expect(periodRange("today", noon, "America/Santiago").from).toBe(Date.UTC(2026, 8, 6, 4, 0));
+    const { from, to } = periodRange("yesterday", Date.UTC(2026, 8, 7, 16, 0), "America/Santiago");
+    expect([from, to + 1]).toEqual([Date.UTC(2026, 8, 6, 4, 0), Date.UTC(2026, 8, 7, 3, 0)]);
+  });
+
   it("names the parameter at fault", () => {
     expect(() => periodRange("soon", now)).toThrow(/period: "soon"/);
     expect(() => periodRange("2x", now)).toThrow(/period/);

@@ -41,7 +41,23 @@ describe("JobRegistry", () => {
       registry.define("c", () => undefined, { backoff: { type: "fixed", delayMs: -5 } }),
     ).toThrow(/backoff\.delayMs/);
     expect(() => registry.define("d", "nope" as never)).toThrow(/not a function/);
+    expect(() => registry.define("e", () => undefined, { validate: "yes" as never })).toThrow(
+      expect.objectContaining({ code: "badRequest", field: "validate" }),
+    );
     expect(registry.types()).toEqual(["once"]);
+  });
+
+  it("keeps a type's data check, and names the field of an undefined type", () => {
+    const validate = (data: unknown) => data;
+    const registry = new JobRegistry().define("checked", () => undefined, { validate });
+    expect(registry.require("checked", "type").validate).toBe(validate);
+    expect(() => registry.require("nope", "invokeService")).toThrow(
+      expect.objectContaining({
+        code: "badRequest",
+        field: "invokeService",
+        message: 'invokeService: "nope" is not a defined job type; defined: checked',
+      }),
+    );
   });
 
   it("types a handler's data by JobTypes, or by what the handler declares", () => {

@@ -74,6 +74,7 @@ describe("enqueue", () => {
       attempt: 0,
       maxAttempts: 3,
       node: null,
+      firedBy: null,
       reason: null,
       runAt: T0,
     } satisfies Job);
@@ -202,6 +203,57 @@ describe("logs", () => {
     expect(await node.jobs.find({ hasErrors: true })).toHaveLength(1);
     expect(await rejection(node.jobs.logInfo("nope", "x"))).toMatchObject({ code: "notFound" });
     expect(await rejection(node.jobs.logs("nope"))).toMatchObject({ code: "notFound" });
+  });
+
+  it("logMany writes lines in order with their times, and marks hasErrors only for an ERROR", async () => {
+    const quiet = await node.jobs.enqueue("report", {});
+    await node.jobs.logMany(quiet.id, [
+      { level: "INFO", message: "one", at: T0 - 5 },
+      { level: "INFO", message: "two", additionalInfo: { n: 2 } },
+    ]);
+    expect(await node.jobs.logs(quiet.id)).toMatchObject([
+      { at: T0 - 5, level: "INFO", message: "one", additionalInfo: null },
+      { at: T0, level: "INFO", message: "two", additionalInfo: { n: 2 } },
+    ]);
+    expect((await node.jobs.findById(quiet.id)).hasErrors).toBe(false);
+
+    const failing = await node.jobs.enqueue("report", {});
+    await node.jobs.logMany(failing.id, [
+      { level: "INFO", message: "a" },
+      { level: "ERROR", message: "b" },
+    ]);
+    expect((await node.jobs.findById(failing.id)).hasErrors).toBe(true);
+    expect((await node.jobs.logs(failing.id)).map((l) => l.message)).toEqual(["a", "b"]);
+    await node.jobs.logMany(failing.id, []);
+  });
+
+  it("logMany stores none of the lines when one is bad, naming it", async () => {
+    const job = await node.jobs.enqueue("report", {});
+    const cases: [unknown, string][] = [
+      [
+        [
+          { level: "INFO", message: "ok" },
+          { level: "INFO", message: 3 },
+        ],
+        "lines[1].message",
+      ],
+      [[{ level: "WARN", message: "x" }], "lines[0].level"],
+      [[{ level: "INFO", message: "x", at: "soon" }], "lines[0].at"],
+      [[null], "lines[0]"],
+      ["INFO x", "lines"],
+    ];
+    for (const [lines, field] of cases) {
+      expect(await rejection(node.jobs.logMany(job.id, lines as never))).toMatchObject({
+        code: "badRequest",
+        field,
+      });
+    }
+    expect(await node.jobs.logs(job.id)).toEqual([]);
+    for (const level of ["INFO", "ERROR"] as const) {
+      expect(await rejection(node.jobs.logMany("nope", [{ level, message: "x" }]))).toMatchObject({
+        code: "notFound",
+      });
+    }
   });
 
   it("filters by level, message, from/to and period", async () => {
@@ -402,6 +454,28 @@ describe("waitForJob", () => {
     expect(await rejection(node.jobs.waitForJob("nope", ["FINISHED"], 10))).toMatchObject({
       code: "notFound",
     });
+  });
+});
+
+describe("NUL characters, which PostgreSQL refuses", () => {
+  it("become U+FFFD in log lines, their details, data and labels", async () => {
+    const job = await node.jobs.enqueue(
+      "report",
+      { "k\u0000": ["v\u0000"] },
+      { label: "l\u0000", runBy: { id: "u1", name: "A\u0000da" } },
+    );
+    await node.jobs.logInfo(job.id, "a\u0000b", { "x\u0000": "y\u0000", z: "\\u0000" });
+    await node.jobs.logMany(job.id, [{ level: "ERROR", message: "\u0000" }]);
+    expect(await node.jobs.findById(job.id)).toMatchObject({
+      data: { "k\uFFFD": ["v\uFFFD"] },
+      label: "l\uFFFD",
+      runBy: { id: "u1", name: "A\uFFFDda" },
+    });
+    expect(await node.jobs.logs(job.id)).toMatchObject([
+      // An escaped backslash followed by "u0000" is text, not a NUL: kept as it is.
+      { message: "a\uFFFDb", additionalInfo: { "x\uFFFD": "y\uFFFD", z: "\\u0000" } },
+      { message: "\uFFFD" },
+    ]);
   });
 });
 

@@ -289,6 +289,73 @@ export function poolLifecycle(db: TestDatabase): void {
       expect(most).toBe(3);
     });
 
+    it("claims ahead while runs are short: many jobs to a claim, each run once", async () => {
+      const store = await aStore();
+      let claims = 0;
+      const counting = new Proxy(store, {
+        get(target, key, receiver) {
+          if (key === "claimJobs") {
+            return (...args: Parameters<Store["claimJobs"]>) => {
+              claims++;
+              return target.claimJobs(...args);
+            };
+          }
+          const value = Reflect.get(target, key, receiver);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      const a = aNode(counting);
+      const runs = new Map<string, number>();
+      a.registry.define("tiny", ({ job }) => {
+        runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
+      });
+      const jobs = await a.jobs.enqueueMany(
+        Array.from({ length: 400 }, (_, i) => ({ type: "tiny", data: i })),
+      );
+      const pool = aPool(a);
+      await pool.start({ concurrency: 2 });
+      for (const job of jobs) await a.jobs.waitForJob(job.id, ["FINISHED"], 10_000);
+      expect(runs.size).toBe(400);
+      expect([...runs.values()].every((count) => count === 1)).toBe(true);
+      // One slot at a time would take 200 claims or more.
+      expect(claims).toBeLessThan(100);
+      const ended = await a.jobs.find({ status: "FINISHED", _size: 1000 });
+      expect(ended.every((job) => job.startDate !== null && job.endDate !== null)).toBe(true);
+      expect(ended.every((job) => (job.endDate as number) >= (job.startDate as number))).toBe(true);
+      expect(a.errors).toEqual([]);
+    });
+
+    it("on stop, puts the jobs it claimed ahead back in line, their attempt not counted", async () => {
+      const a = aNode(await aStore());
+      const blocking = deferred();
+      a.registry.define("quick", async ({ data, signal }) => {
+        if (data !== "block") return;
+        blocking.resolve();
+        await untilAborted(signal);
+        throw signal.reason;
+      });
+      const warmUp = await a.jobs.enqueueMany(
+        Array.from({ length: 5 }, () => ({ type: "quick", data: "warm-up" })),
+      );
+      const pool = aPool(a);
+      await pool.start({ concurrency: 1 });
+      for (const job of warmUp) await a.jobs.waitForJob(job.id, ["FINISHED"], 10_000);
+      // Short runs so far: the next claim takes more than the one free slot.
+      const batch = await a.jobs.enqueueMany([
+        { type: "quick", data: "block" },
+        ...Array.from({ length: 20 }, () => ({ type: "quick", data: "later" })),
+      ]);
+      await blocking.promise;
+      await eventually(
+        async () => (await a.jobs.find({ status: "RUNNING", _size: 100 })).length > 1,
+      );
+      await pool.stop({ graceMs: 0 });
+      const after = await Promise.all(batch.map((job) => a.jobs.findById(job.id)));
+      expect(after.map((job) => [job.status, job.attempt])).toEqual(
+        batch.map(() => ["PENDING", 0]),
+      );
+    });
+
     it("runs low-priority jobs only when no normal job is waiting", async () => {
       const a = aNode(await aStore());
       const order: string[] = [];

@@ -120,18 +120,26 @@ describe("conf/schedule-<name>.json", () => {
 });
 
 describe("conf/scheduler.json", () => {
-  it("reads threadCount and executePersistentSchedules, with defaults", async () => {
+  it("reads threadCount, executePersistentSchedules and retention, with defaults", async () => {
     expect(await readSchedulerConfig(conf)).toEqual({
       threadCount: 10,
       executePersistentSchedules: true,
+      retention: { maxAgeMs: 30 * 86_400_000 },
     });
     await write("scheduler.json", {
       threadPool: { threadCount: 4 },
       scheduler: { executePersistentSchedules: false },
+      retention: { maxAgeMs: null, maxCount: 5000 },
     });
     expect(await readSchedulerConfig(conf)).toEqual({
       threadCount: 4,
       executePersistentSchedules: false,
+      retention: { maxCount: 5000 },
+    });
+    await write("scheduler.json", { retention: { maxCount: 10 } });
+    expect((await readSchedulerConfig(conf)).retention).toEqual({
+      maxAgeMs: 30 * 86_400_000,
+      maxCount: 10,
     });
   });
 
@@ -143,6 +151,18 @@ describe("conf/scheduler.json", () => {
     await write("scheduler.json", { threadpool: {} });
     await expect(readSchedulerConfig(conf)).rejects.toThrow(
       /scheduler\.json\.threadpool: is not a known setting/,
+    );
+    await write("scheduler.json", { retention: { maxAgeMs: "30d" } });
+    await expect(readSchedulerConfig(conf)).rejects.toThrow(
+      /scheduler\.json\.retention\.maxAgeMs: "30d" must be integer/,
+    );
+    await write("scheduler.json", { retention: { maxCount: -1 } });
+    await expect(readSchedulerConfig(conf)).rejects.toThrow(
+      /scheduler\.json\.retention\.maxCount: -1 must be >= 0/,
+    );
+    await write("scheduler.json", { retention: { keepDays: 3 } });
+    await expect(readSchedulerConfig(conf)).rejects.toThrow(
+      /scheduler\.json\.retention\.keepDays: is not a known setting/,
     );
   });
 });

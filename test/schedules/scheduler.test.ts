@@ -96,6 +96,10 @@ describe("the fire loop", () => {
     const keys = new Set(jobs.map((j) => `${j.scheduleId}@${j.fireTime}`));
     expect(keys.size).toBe(120);
     expect(a.created.length + b.created.length + c.created.length).toBe(120);
+    // Each job names the node whose claim made it.
+    for (const [name, n] of Object.entries({ a, b, c })) {
+      for (const job of n.created) expect(job.firedBy).toBe(name);
+    }
   });
 
   it("records fires missed while the node was down as one CANCELED job under doNothing", async () => {
@@ -217,14 +221,36 @@ describe("the fire loop", () => {
     });
     scheduler.start();
     await clock.untilSleeping();
-    scheduler.pause();
+    await scheduler.pause();
     await clock.untilSleeping();
     await clock.advance(5 * MINUTE);
     expect(await jobsOf()).toHaveLength(0);
-    scheduler.resume();
+    await scheduler.resume();
     await clock.untilSleeping();
     expect((await jobsOf("a")).map((j) => j.status)).toEqual(["CANCELED"]);
     expect((await jobsOf("b")).map((j) => j.status)).toEqual(["PENDING"]);
+  });
+
+  it("pauses every node sharing the database, whichever node is asked", async () => {
+    const a = node("a");
+    const b = node("b");
+    await a.schedules.put("tick", {
+      schedule: "0 * * * * ?",
+      invokeService: "noop",
+      concurrentExecution: true,
+    });
+    b.scheduler.start();
+    await clock.untilSleeping();
+    await a.scheduler.pause();
+    expect(await store.firingPaused()).toBe(true);
+    // b hears no notice here (one process, no relay): it sees the pause when it next wakes.
+    await clock.advance(3 * MINUTE);
+    expect(await jobsOf()).toHaveLength(0);
+    expect(b.scheduler.isPaused).toBe(true);
+    await a.scheduler.resume();
+    b.scheduler.wake();
+    await clock.untilSleeping();
+    expect((await jobsOf("tick")).map((j) => [j.status, j.firedBy])).toEqual([["PENDING", "b"]]);
   });
 
   it("honours startTime and endTime", async () => {

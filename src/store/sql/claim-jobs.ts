@@ -20,6 +20,16 @@ WHERE id IN (SELECT id FROM jobs WHERE ${READY})
 RETURNING *`;
 
 /**
+ * PostgreSQL runs the claim with these set (SET LOCAL: for its transaction only). After a
+ * burst of enqueues its statistics still say the queue is nearly empty, and it plans a
+ * bitmap scan of every PENDING job and a sort, on every claim: a backlog of 20,000 jobs
+ * then costs 10 ms a claim. Walking `jobs_ready` in order and stopping at the limit is
+ * right at any size, so those two plans are ruled out here.
+ */
+export const CLAIM_SETTINGS_POSTGRES =
+  "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off";
+
+/**
  * Rewrites `$n` placeholders as plain `?` (which every driver binds) and gives the
  * argument list in the order the placeholders appear.
  */

@@ -236,6 +236,93 @@ export function claimContract(store: CurrentStore): void {
     });
   });
 
+  describe("finishJobs", () => {
+    it("ends many held jobs in one call, each as its outcome says, answering in the order given", async () => {
+      await running(
+        store(),
+        "node-a",
+        T0,
+        LEASE,
+        aJob("ok"),
+        aJob("retry", { maxAttempts: 2 }),
+        aJob("stop"),
+        aJob("later"),
+      );
+      await running(store(), "node-b", T0, LEASE, aJob("theirs"));
+      const theirs = await store().getJob("theirs");
+      const ended = await store().finishJobs("node-a", [
+        { id: "stop", outcome: { status: "STOPPED", checkpoint: { at: "é" }, at: T0 + 3 } },
+        { id: "theirs", outcome: { status: "FINISHED", at: T0 + 3 } },
+        {
+          id: "ok",
+          outcome: { status: "FINISHED", results: AWKWARD_JSON, reason: null, at: T0 + 4 },
+        },
+        { id: "no-such-job", outcome: { status: "FINISHED", at: T0 + 4 } },
+        {
+          id: "retry",
+          outcome: {
+            status: "PENDING",
+            hasErrors: true,
+            reason: "retry",
+            runAt: T0 + MINUTE,
+            at: T0 + 5,
+          },
+        },
+        {
+          id: "later",
+          outcome: { status: "FINISHED", results: "text", at: T0 + 900, startedAt: T0 + 800 },
+        },
+      ]);
+      expect(ended.map((row) => row?.id)).toEqual([
+        "stop",
+        undefined,
+        "ok",
+        undefined,
+        "retry",
+        "later",
+      ]);
+      expect(ended[0]).toMatchObject({
+        status: "STOPPED",
+        checkpoint: { at: "é" },
+        endDate: T0 + 3,
+        node: null,
+      });
+      expect(ended[2]).toMatchObject({
+        status: "FINISHED",
+        results: AWKWARD_JSON,
+        hasErrors: false,
+        endDate: T0 + 4,
+      });
+      expect(ended[4]).toMatchObject({
+        status: "PENDING",
+        hasErrors: true,
+        reason: "retry",
+        runAt: T0 + MINUTE,
+        endDate: null,
+        leaseUntil: null,
+      });
+      // A job claimed ahead of its start keeps the instant it really began.
+      expect(ended[5]).toMatchObject({ results: "text", startDate: T0 + 800, endDate: T0 + 900 });
+      for (const row of ended) if (row) expect(await store().getJob(row.id)).toEqual(row);
+      expect(await store().getJob("theirs")).toEqual(theirs);
+      expect(await store().finishJobs("node-a", [])).toEqual([]);
+    });
+
+    it("ends thousands of jobs in one call", async () => {
+      const many = Array.from({ length: 2500 }, (_, i) =>
+        aJob(`job-${String(i).padStart(4, "0")}`),
+      );
+      await store().insertJobs(many);
+      expect(await store().claimJobs("node-a", T0, LEASE, 5000)).toHaveLength(2500);
+      const ended = await store().finishJobs(
+        "node-a",
+        many.map(({ id }) => ({ id, outcome: { status: "FINISHED", at: T0 + 1 } })),
+      );
+      expect(ended.every((row) => row?.status === "FINISHED")).toBe(true);
+      expect(await store().findJobs({ status: ["RUNNING"] })).toEqual([]);
+    });
+  });
+
   describe("releaseExpired", () => {
     it("puts a lapsed RUNNING job with attempts left back to PENDING, runnable at once", async () => {
       await running(store(), "node-dead", T0, LEASE, aJob("orphan", { maxAttempts: 3 }));

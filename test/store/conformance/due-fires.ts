@@ -12,6 +12,16 @@ const fireAll =
   });
 
 export function dueFiresContract(store: CurrentStore): void {
+  describe("firingPaused", () => {
+    it("starts unpaused, and keeps what was last set, for every node", async () => {
+      expect(await store().firingPaused()).toBe(false);
+      await store().setFiringPaused(true, "node-a", T0);
+      expect(await store().firingPaused()).toBe(true);
+      await store().setFiringPaused(false, "node-b", T0 + 1);
+      expect(await store().firingPaused()).toBe(false);
+    });
+  });
+
   describe("claimDueFires", () => {
     it("fires due enabled schedules, earliest first, up to the limit, moving each on", async () => {
       await store().putSchedule(aSchedule("late", { nextFireAt: T0 - MINUTE }));
@@ -35,6 +45,28 @@ export function dueFiresContract(store: CurrentStore): void {
       const rest = await store().claimDueFires(T0, 10, fireAll("b"));
       expect(rest.jobs.map((j) => j.scheduleId)).toEqual(["due", "late"]);
       expect(rest.examined).toBe(2);
+    });
+
+    it("records the claiming node on each job, and claims hundreds of fires in one call", async () => {
+      const many = Array.from({ length: 700 }, (_, i) => `s${String(i).padStart(3, "0")}`);
+      for (const id of many) await store().putSchedule(aSchedule(id, { nextFireAt: T0 }));
+      const plan = (s: ScheduleRow): FirePlan => ({
+        kind: "fire",
+        next: T0 + MINUTE,
+        job: aJob(`n1-${s.id}`, { createDate: T0, firedBy: "node-1" }),
+      });
+      const first = await store().claimDueFires(T0, 600, plan);
+      const second = await store().claimDueFires(T0, 600, plan);
+      expect(first.jobs).toHaveLength(600);
+      expect(second.jobs).toHaveLength(100);
+      expect([...first.jobs, ...second.jobs].map((j) => j.scheduleId)).toEqual(many);
+      expect(first.jobs.every((j) => j.firedBy === "node-1" && j.fireTime === T0)).toBe(true);
+      expect(await store().getJob("n1-s042")).toMatchObject({ firedBy: "node-1" });
+      expect(await store().getSchedule("s699")).toMatchObject({
+        nextFireAt: T0 + MINUTE,
+        lastFireAt: T0,
+      });
+      expect((await store().claimDueFires(T0, 600, plan)).jobs).toEqual([]);
     });
 
     it("tells the plan whether the schedule has an active job, and leaves waiting schedules alone", async () => {

@@ -36,6 +36,7 @@ export function jobContract(store: CurrentStore): void {
         createDate: T0 - 1,
         startDate: null,
         endDate: null,
+        firedBy: null,
       };
       expect(inserted).toEqual(expected);
       expect(await store().getJob("job-min")).toEqual(expected);

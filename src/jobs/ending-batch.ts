@@ -1,0 +1,56 @@
+/**
+ * Records how a node's runs ended, many to a statement. While one batch is being written
+ * the next gathers, so a quiet node writes each ending at once and a busy one writes a
+ * statement per round trip however many jobs end meanwhile.
+ */
+import type { JobEnding, JobOutcome, JobRow, Store } from "../store/store.js";
+
+/** Endings per statement: one JSON parameter, so only the statement's size bounds it. */
+const MAX_BATCH = 1000;
+
+interface Waiting {
+  readonly ending: JobEnding;
+  readonly resolve: (row: JobRow | undefined) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export class EndingBatch {
+  private queue: Waiting[] = [];
+  private writing = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly node: string,
+  ) {}
+
+  /**
+   * Ends (or requeues) a job this node holds, as `store.finishJob` does; resolves with the
+   * job as it now is, or `undefined` when the node no longer holds it. Rejects when the
+   * batch it went in failed, so the caller can try again.
+   */
+  finish(id: string, outcome: JobOutcome): Promise<JobRow | undefined> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ending: { id, outcome }, resolve, reject });
+      if (this.writing) return;
+      this.writing = true;
+      // Endings recorded in the same turn go together.
+      queueMicrotask(() => void this.write());
+    });
+  }
+
+  private async write(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      try {
+        const rows = await this.store.finishJobs(
+          this.node,
+          batch.map((waiting) => waiting.ending),
+        );
+        for (const [i, waiting] of batch.entries()) waiting.resolve(rows[i]);
+      } catch (error) {
+        for (const waiting of batch) waiting.reject(error);
+      }
+    }
+    this.writing = false;
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * A batch of rows sent as one JSON parameter (an array of objects), read as a table: the
+ * statement text stays the same whatever the batch size, and no driver's cap on the
+ * number of parameters applies.
+ */
+
+/** Column name and PostgreSQL type; SQLite takes each field as JSON gives it. */
+export type JsonColumns = readonly (readonly [name: string, type: string])[];
+
+/** `jsonb_to_recordset($n::jsonb) AS alias(columns)`, for a FROM clause. */
+export function jsonRowsPostgres(parameter: string, alias: string, columns: JsonColumns): string {
+  const typed = columns.map(([name, type]) => `${name} ${type}`).join(", ");
+  return `jsonb_to_recordset(${parameter}::jsonb) AS ${alias}(${typed})`;
+}
+
+/**
+ * A subquery over `json_each(?)`. A field holding JSON text comes back as that text
+ * (json_extract unquotes strings), so JSON columns travel as strings.
+ */
+export function jsonRowsSqlite(columns: JsonColumns): string {
+  const fields = columns.map(([name]) => `json_extract(value, '$.${name}') AS ${name}`);
+  return `(SELECT ${fields.join(", ")} FROM json_each(?))`;
+}
