@@ -11,7 +11,11 @@ const COUNTER_START_RANGE = 0x800;
 
 let lastMs = -1;
 let counter = 0;
-const random = Buffer.alloc(10);
+/** Random bytes are drawn a pool at a time: one draw per id was a few percent of a busy node. */
+const POOL = 10 * 512;
+const pool = Buffer.alloc(POOL);
+let used = POOL;
+let random = pool.subarray(0, 10);
 
 /**
  * A new UUIDv7 for an instant. Ids made by this process are strictly increasing even
@@ -20,7 +24,12 @@ const random = Buffer.alloc(10);
  * @example newJobId(Date.now()) // "01936f4e-8a2b-7c41-9d3e-5f0a1b2c3d4e"
  */
 export function newJobId(now: number): string {
-  randomFillSync(random);
+  if (used === POOL) {
+    randomFillSync(pool);
+    used = 0;
+  }
+  random = pool.subarray(used, used + 10);
+  used += 10;
   let ms = Math.max(Math.floor(now), 0);
   if (ms <= lastMs) {
     ms = lastMs;

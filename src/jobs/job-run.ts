@@ -15,7 +15,7 @@
  * ends without it: JavaScript can't kill a promise, so it runs on unobserved (the script
  * invoker runs in a worker thread so that it can be terminated).
  */
-import type { Clock } from "../clock.js";
+import { type Clock, WAKE } from "../clock.js";
 import { SundialError } from "../errors.js";
 import type { JobOutcome, JobRow, LogLevel, Store } from "../store/store.js";
 import { DEFAULT_BACKOFF, retryDelay } from "./backoff.js";
@@ -96,10 +96,14 @@ export class JobRun {
       .then(() => this.abandon?.());
   }
 
-  /** Runs the handler and records how the run ended. Never rejects: failures are reported as `error` events. */
-  async execute(): Promise<void> {
+  /**
+   * Runs the handler and records how the run ended; `handled` is called once the handler is
+   * done (or given up on), before the ending is recorded. Never rejects: failures are
+   * reported as `error` events.
+   */
+  async execute(handled?: () => void): Promise<void> {
     this.startedAt = this.env.clock.now();
-    const handled = this.handle();
+    const running = this.handle();
     const timeoutMs = this.definition?.timeoutMs;
     if (timeoutMs !== undefined) {
       void this.env.clock.sleep(timeoutMs, this.timers.signal).then(() => {
@@ -108,8 +112,9 @@ export class JobRun {
         }
       });
     }
-    await Promise.race([handled, this.abandoned]);
-    this.timers.abort();
+    await Promise.race([running, this.abandoned]);
+    handled?.();
+    this.timers.abort(WAKE);
     this.closed = true;
     await this.writes;
     await this.recordEnding();

@@ -9,13 +9,13 @@
  *   runs are short it claims ahead: more jobs than it has free slots, kept in a local
  *   queue that a freed slot starts from at once, so a busy node makes one claim (and one
  *   ending write, see EndingBatch) for many jobs. A job claimed ahead shows RUNNING while it
- *   waits its turn (a fraction of a second); its startDate becomes the instant it began.
+ *   waits its turn (about 100 ms at most); its startDate becomes the instant it began.
  * - heartbeat (only while jobs run): renews this node's leases, and aborts the runs of
  *   jobs a user stopped from another node, or whose lease this node lost;
  * - maintenance: recovers jobs whose node's lease lapsed (a log line on each), and purges
  *   old jobs when a retention rule is given.
  */
-import type { Clock } from "../clock.js";
+import { type Clock, WAKE } from "../clock.js";
 import { SundialError } from "../errors.js";
 import type { JobRow, Store } from "../store/store.js";
 import { EndingBatch } from "./ending-batch.js";
@@ -59,11 +59,13 @@ export interface StopOptions {
 const MAX_CONCURRENCY = 10_000;
 /** Runs shorter than this, on average, make the pool claim ahead. */
 const SHORT_RUN_MS = 50;
-/** How many jobs, per slot, the pool claims ahead while runs are short; at most MAX_AHEAD. */
-const AHEAD_PER_SLOT = 10;
+/** While runs are short the pool holds about this much work (ms) claimed ahead, at most MAX_AHEAD jobs. */
+const AHEAD_WORK_MS = 100;
 const MAX_AHEAD = 1000;
 /** The weight of the latest run in the average run time. */
 const RUN_TIME_WEIGHT = 0.2;
+/** Runs whose endings are still being written; past this no new job starts until some are. */
+const MAX_UNRECORDED = 1000;
 
 /**
  * Runs jobs on this node.
@@ -89,6 +91,12 @@ export class WorkerPool {
   private concurrency = 0;
   /** Keyed by claim, not job id: a job this node lost and claimed again runs twice for a moment. */
   private readonly runs = new Map<number, { run: JobRun; done: Promise<void> }>();
+  /**
+   * Every run not yet over, including those whose handler is done and whose ending is
+   * being recorded: a slot is freed when its handler is done, not when the ending is
+   * written, so one slow write doesn't hold back the next jobs.
+   */
+  private readonly recording = new Set<Promise<void>>();
   /** Jobs claimed ahead, held by this node, waiting for a free slot; oldest claim first. */
   private ahead: { readonly row: JobRow; readonly claim: number }[] = [];
   /** Counts the claims that returned, so a heartbeat can tell jobs claimed before its query. */
@@ -190,7 +198,7 @@ export class WorkerPool {
     this.wake();
     await this.claiming;
     await this.returnAhead();
-    if (this.runs.size > 0) {
+    if (this.recording.size > 0) {
       const grace = new AbortController();
       await Promise.race([this.allDone(), this.clock.sleep(graceMs, grace.signal)]);
       grace.abort();
@@ -217,12 +225,12 @@ export class WorkerPool {
   }
 
   private allDone(): Promise<void> {
-    return Promise.all([...this.runs.values()].map((entry) => entry.done)).then(() => undefined);
+    return Promise.all(this.recording).then(() => undefined);
   }
 
   private wake(): void {
     this.woken = true;
-    this.wakeClaimer?.abort();
+    this.wakeClaimer?.abort(WAKE);
   }
 
   private async claimLoop(): Promise<void> {
@@ -261,19 +269,29 @@ export class WorkerPool {
       const wake = new AbortController();
       this.wakeClaimer = wake;
       await (idleMs === undefined ? aborted(wake.signal) : this.clock.sleep(idleMs, wake.signal));
-      wake.abort();
+      wake.abort(WAKE);
       this.wakeClaimer = undefined;
     }
   }
 
-  /** How many jobs to hold beyond the free slots: some while runs are short, else none. */
+  /**
+   * How many jobs to hold beyond the free slots: while runs are short, enough for about
+   * AHEAD_WORK_MS of work, so a job claimed ahead shows RUNNING only that long before it
+   * starts; none while they are long.
+   */
   private claimAheadTarget(): number {
-    return this.runMs < SHORT_RUN_MS ? Math.min(MAX_AHEAD, this.concurrency * AHEAD_PER_SLOT) : 0;
+    if (!(this.runMs < SHORT_RUN_MS)) return 0;
+    const perSlot = Math.ceil(AHEAD_WORK_MS / Math.max(1, this.runMs));
+    return Math.min(MAX_AHEAD, this.concurrency * perSlot);
   }
 
   /** Starts jobs claimed ahead while slots are free. */
   private startAhead(): void {
-    while (this.state === "running" && this.runs.size < this.concurrency) {
+    while (
+      this.state === "running" &&
+      this.runs.size < this.concurrency &&
+      this.recording.size - this.runs.size < MAX_UNRECORDED
+    ) {
       const next = this.ahead.shift();
       if (next === undefined) return;
       this.begin(next.row);
@@ -337,16 +355,23 @@ export class WorkerPool {
     const seq = ++this.claimSeq;
     const run = new JobRun(environment, row, this.registry.get(row.type), seq);
     const began = this.clock.now();
-    const done = run.execute().finally(() => {
-      this.runs.delete(seq);
+    const handled = () => {
+      if (!this.runs.delete(seq)) return;
       const took = this.clock.now() - began;
       this.runMs = Number.isFinite(this.runMs)
         ? this.runMs + RUN_TIME_WEIGHT * (took - this.runMs)
         : took;
       this.startAhead();
       this.wake();
+    };
+    const done: Promise<void> = run.execute(handled).finally(() => {
+      handled();
+      this.recording.delete(done);
+      this.startAhead();
+      this.wake();
     });
     this.runs.set(seq, { run, done });
+    this.recording.add(done);
     this.jobs.announce(row);
   }
 
@@ -355,7 +380,8 @@ export class WorkerPool {
     let renewedAt = this.clock.now();
     while (!this.loops.signal.aborted) {
       await this.clock.sleep(beatMs, this.loops.signal);
-      if (this.loops.signal.aborted || this.runs.size === 0) continue;
+      // Leases are renewed until every ending is written, not just while handlers run.
+      if (this.loops.signal.aborted || this.recording.size === 0) continue;
       try {
         const seq = this.claimSeq;
         const claimsBefore = this.claimsReturned;

@@ -15,8 +15,13 @@
  *   to now, are folded into that one job (`results.missedFires`), and the schedule moves
  *   on to its first fire after now.
  * - Otherwise it runs: a PENDING job of type `invokeService` with `invokeContext` as data.
+ *
+ * Fires are claimed up to `fireAheadMs` (default 200 ms) before they are due, as jobs that
+ * no worker takes before the fire time (`runAt`): the claim's database work is done by then,
+ * and the workers start the jobs on the dot. A pause, edit or delete applies from the first
+ * fire not yet claimed, so at most `fireAheadMs` later.
  */
-import type { Clock } from "../clock.js";
+import { type Clock, WAKE } from "../clock.js";
 import type { JobRow, LogLine, NewJob, Store } from "../store/store.js";
 import type { LiveSchedule, ScheduleService } from "./schedule.service.js";
 
@@ -35,12 +40,15 @@ export interface SchedulerOptions {
   readonly executePersistentSchedules?: boolean;
   /** The longest sleep, so schedules created by other nodes are noticed; default 5 s. */
   readonly maxSleepMs?: number;
+  /** How long before its time a fire is claimed; default 200 ms, 0 to claim fires only when due. */
+  readonly fireAheadMs?: number;
 }
 
 /** Fires handled per pass; a backlog larger than this is worked through pass after pass. */
 const BATCH = 500;
 /** While a fire waits for its schedule's previous job, how often to look again. */
 const BLOCKED_RECHECK_MS = 1000;
+const DEFAULT_FIRE_AHEAD_MS = 200;
 /** Counting missed fires stops here; the count says "at least". */
 const MAX_COUNTED_MISSES = 100_000;
 const ACTIVE = ["PENDING", "RUNNING", "STOPPING"] as const;
@@ -83,7 +91,7 @@ export class Scheduler {
 
   /** Re-plans the sleep now: a schedule changed, or a job the loop waits for ended. */
   wake(): void {
-    this.wakeUp.abort();
+    this.wakeUp.abort(WAKE);
   }
 
   /**
@@ -133,9 +141,11 @@ export class Scheduler {
     const { store, clock, schedules } = this.options;
     let wakeAt = Number.POSITIVE_INFINITY;
     const now = clock.now();
+    const ahead = this.options.fireAheadMs ?? DEFAULT_FIRE_AHEAD_MS;
+    const horizon = now + ahead;
     if (this.options.executePersistentSchedules !== false) {
       const missedLines: LogLine[] = [];
-      const claimed = await store.claimDueFires(now, BATCH, (row, busy) => {
+      const claimed = await store.claimDueFires(horizon, BATCH, (row, busy) => {
         const decision = planFire(
           schedules.live(row),
           now,
@@ -156,15 +166,15 @@ export class Scheduler {
       this.waiting = claimed.waiting.length > 0;
       if (claimed.examined === BATCH) return clock.now();
       const earliest = await store.earliestFire();
-      if (earliest !== null && earliest > now) wakeAt = Math.min(wakeAt, earliest);
+      if (earliest !== null && earliest > horizon) wakeAt = Math.min(wakeAt, earliest - ahead);
     }
     for (const live of schedules.inMemory()) {
       const next = live.row.nextFireAt;
       if (!live.row.enabled || next === null) continue;
-      if (next <= now) {
+      if (next <= horizon) {
         const waitUntil = await this.fireInMemory(live, now);
         if (waitUntil !== undefined) wakeAt = Math.min(wakeAt, waitUntil);
-      } else wakeAt = Math.min(wakeAt, next);
+      } else wakeAt = Math.min(wakeAt, next - ahead);
     }
     return wakeAt;
   }
@@ -247,7 +257,8 @@ export function planFire(
     reason: late ? "missed" : null,
     data: schedule.invokeContext ?? null,
     maxAttempts: maxAttemptsOf(schedule.invokeService),
-    runAt: now,
+    // A fire claimed ahead of its time runs at its time.
+    runAt: Math.max(now, fireAt),
     createDate: now,
     runById: null,
     runByName: null,

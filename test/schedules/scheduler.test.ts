@@ -78,6 +78,22 @@ describe("the fire loop", () => {
     expect((await schedules.get("report"))?.lastFireTime).toBe("2026-11-23T09:03:00.000Z");
   });
 
+  it("claims a fire up to fireAheadMs before it is due, as a job that runs at the fire time", async () => {
+    const { schedules, scheduler } = node("a");
+    await schedules.put("report", { schedule: "0 * * * * ?", invokeService: "noop" });
+    scheduler.start();
+    await clock.untilSleeping();
+    await clock.advance(29_500); // 09:00:59.500: not yet within 200 ms
+    expect(await jobsOf()).toEqual([]);
+    await clock.advance(350); // 09:00:59.850
+    const [job] = await jobsOf("report");
+    expect(job).toMatchObject({ status: "PENDING", reason: null, firedBy: "a" });
+    expect(iso(job?.fireTime ?? null)).toBe("2026-11-23T09:01:00.000Z");
+    expect(iso(job?.runAt ?? null)).toBe("2026-11-23T09:01:00.000Z");
+    expect(job?.createDate).toBeLessThan(job?.fireTime ?? 0);
+    expect((await schedules.get("report"))?.nextFireTime).toBe("2026-11-23T09:02:00.000Z");
+  });
+
   it("makes exactly one job per fire when three nodes race for the same schedules", async () => {
     const a = node("a");
     const b = node("b");
