@@ -2,6 +2,8 @@
  * Sundial's library entry point:
  * `import { Sundial, parseTrigger, nextFireTimes } from "sundial"`.
  */
+export { type App, type BuildAppOptions, buildApp } from "./api/app.js";
+export { AuthService, authPlugin } from "./auth/index.js";
 export * from "./calendar/index.js";
 export type { Clock } from "./clock.js";
 export { ERROR_CODES, type ErrorCode, errorCodeOf, SundialError } from "./errors.js";

@@ -3,6 +3,7 @@
  * TypeScript type and, later, the OpenAPI document). A failure becomes one `badRequest`
  * error that names the field and the reason, the way every Sundial message does.
  */
+import { readFile } from "node:fs/promises";
 import type { Static, TSchema } from "typebox";
 import { Value } from "typebox/value";
 import { SundialError } from "./errors.js";
@@ -92,4 +93,40 @@ export function validate<S extends TSchema>(schema: S, value: unknown, prefix = 
     prefix,
   );
   throw new SundialError("badRequest", message, { field });
+}
+
+/**
+ * A JSON file a user wrote (a configuration file): its parsed content, or `undefined` when
+ * it does not exist and is not `required`.
+ * @throws SundialError `badRequest` naming `source` (the flag or variable that named the
+ *   file, else the file) when it can't be read, or the file when it is not JSON.
+ */
+export async function readJsonFile(
+  file: string,
+  options: { readonly required?: boolean; readonly source?: string } = {},
+): Promise<unknown> {
+  const source = options.source ?? file;
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" && options.required !== true) return undefined;
+    throw new SundialError(
+      "badRequest",
+      `${source}: cannot read ${file}: ${code === "ENOENT" ? "no such file" : (error as Error).message}`,
+      { field: source, cause: error },
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new SundialError(
+      "badRequest",
+      `${file}: is not valid JSON: ${(error as Error).message}`,
+      {
+        field: file,
+      },
+    );
+  }
 }

@@ -16,6 +16,10 @@ interface CommandEntry {
 }
 
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  serve: {
+    summary: "Run the server: the scheduler, the workers and the REST API.",
+    load: async () => (await import("./commands/serve.js")).serveCommand,
+  },
   next: {
     summary: "Print the next fire times of a trigger (cron, unix, calendar, interval, once).",
     load: async () => (await import("./commands/next.js")).nextCommand,
@@ -23,6 +27,14 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   migrate: {
     summary: "Bring the database schema up to date (servers also do this when they start).",
     load: async () => (await import("./commands/migrate.js")).migrateCommand,
+  },
+  users: {
+    summary: "Add users, set their passwords and list them, in the database.",
+    load: async () => (await import("./commands/users.js")).usersCommand,
+  },
+  tokens: {
+    summary: "Create, revoke and list API tokens, in the database.",
+    load: async () => (await import("./commands/tokens.js")).tokensCommand,
   },
 };
 

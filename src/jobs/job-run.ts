@@ -289,7 +289,7 @@ export class JobRun {
 
   /** A failed attempt: a retry after the backoff while attempts remain, else the end. */
   private async fail(error: unknown, now: number): Promise<JobRow | undefined> {
-    const { store, node, jobs } = this.env;
+    const { jobs } = this.env;
     const { attempt, maxAttempts } = this.row;
     const timedOut = error instanceof JobInterrupted && error.kind === "timeout";
     const info = { error: storable(error), attempt, maxAttempts };

@@ -15,6 +15,16 @@ export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] a
 
 const Instant = Type.Union([Type.String(), Type.Number()]);
 
+/** Log levels, least to most severe (pino's). */
+export const LogLevelSchema = Type.Union([
+  Type.Literal("trace"),
+  Type.Literal("debug"),
+  Type.Literal("info"),
+  Type.Literal("warn"),
+  Type.Literal("error"),
+  Type.Literal("fatal"),
+]);
+
 /** A schedule as users write it: in `conf/schedule-<name>.json`, API bodies and the library. */
 export const ScheduleInputSchema = Type.Object(
   {
@@ -43,16 +53,7 @@ export const ScheduleInputSchema = Type.Object(
     persisted: Type.Optional(Type.Boolean()),
     invokeService: Type.String({ minLength: 1 }),
     invokeContext: Type.Optional(Type.Unknown()),
-    invokeLogLevel: Type.Optional(
-      Type.Union([
-        Type.Literal("trace"),
-        Type.Literal("debug"),
-        Type.Literal("info"),
-        Type.Literal("warn"),
-        Type.Literal("error"),
-        Type.Literal("fatal"),
-      ]),
-    ),
+    invokeLogLevel: Type.Optional(LogLevelSchema),
   },
   { additionalProperties: false },
 );

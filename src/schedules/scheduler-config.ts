@@ -1,17 +1,8 @@
-/**
- * `conf/scheduler.json`: the node's scheduler settings.
- * `threadPool.threadCount`: how many jobs this node runs at once (default 10);
- * `scheduler.executePersistentSchedules`: `false` makes a node that manages schedules but
- * fires none of the persisted ones (default true);
- * `retention`: how long ended jobs are kept (`maxAgeMs`, default 30 days; `maxCount`).
- */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Type } from "typebox";
-import { SundialError } from "../errors.js";
 import type { RetentionRule } from "../jobs/job.service.js";
 import { DEFAULT_RETENTION, RetentionSchema, retentionRule } from "../jobs/job-retention.js";
-import { validate } from "../validation.js";
+import { readJsonFile, validate } from "../validation.js";
 
 export const SchedulerConfigSchema = Type.Object(
   {
@@ -50,23 +41,8 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = Object.freeze({
  */
 export async function readSchedulerConfig(dir: string): Promise<SchedulerConfig> {
   const file = join(dir, "scheduler.json");
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return DEFAULT_SCHEDULER_CONFIG;
-    throw error;
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new SundialError(
-      "badRequest",
-      `${file}: is not valid JSON: ${(error as Error).message}`,
-      { field: file },
-    );
-  }
+  const value = await readJsonFile(file);
+  if (value === undefined) return DEFAULT_SCHEDULER_CONFIG;
   const config = validate(SchedulerConfigSchema, value, file);
   return {
     threadCount: config.threadPool?.threadCount ?? DEFAULT_SCHEDULER_CONFIG.threadCount,

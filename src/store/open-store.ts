@@ -172,7 +172,7 @@ function reusingStatements(db: BetterSqlite3.Database): SqliteDatabase {
 }
 
 function postgresPool(url: string, schema = "public"): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     // Our instants are BIGINT milliseconds, well inside Number's exact range.
     types: {
@@ -183,6 +183,13 @@ function postgresPool(url: string, schema = "public"): pg.Pool {
     },
     options: `-c search_path=${quoteIdent(schema)}`,
   });
+  // An idle connection that drops (a database restart, a proxy's timeout) is an error event
+  // on the pool; unheard, it would end the process. The pool replaces the connection, and
+  // the next query that fails says so to its caller.
+  pool.on("error", (error) => {
+    process.emitWarning(`sundial store: an idle PostgreSQL connection failed: ${error.message}`);
+  });
+  return pool;
 }
 
 function quoteIdent(name: string): string {

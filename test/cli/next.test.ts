@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,9 +6,9 @@ import { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
+import { type CliResult, spawnSundial } from "../helpers/cli.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = join(ROOT, "bin", "sundial.js");
 const NOW = Date.parse("2026-11-21T12:00:00Z");
 
 class Sink extends Writable {
@@ -19,11 +19,7 @@ class Sink extends Writable {
   }
 }
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 /** Runs `sundial <args>` in-process, with a fixed clock and an empty environment. */
 async function run(
@@ -438,26 +434,8 @@ describe("sundial next --batch (in-process)", () => {
 });
 
 /** Runs the real `sundial` program, as a user would, in `cwd`. */
-function spawnSundial(args: string[], cwd: string, stdin = ""): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { ...process.env, SUNDIAL_DEBUG: "" },
-    });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    child.on("error", reject);
-    child.on("close", (code) =>
-      resolve({
-        code: code ?? -1,
-        stdout: Buffer.concat(stdout).toString(),
-        stderr: Buffer.concat(stderr).toString(),
-      }),
-    );
-    child.stdin.end(stdin);
-  });
+function runSundial(args: string[], cwd: string, stdin = ""): Promise<CliResult> {
+  return spawnSundial(args, { cwd, stdin });
 }
 
 describe("sundial (the real command)", () => {
@@ -477,18 +455,18 @@ describe("sundial (the real command)", () => {
 
   it("prints its version and help", async () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
-    expect(await spawnSundial(["--version"], cwd)).toEqual({
+    expect(await runSundial(["--version"], cwd)).toEqual({
       code: 0,
       stdout: `${version}\n`,
       stderr: "",
     });
-    const help = await spawnSundial(["next", "--help"], cwd);
+    const help = await runSundial(["next", "--help"], cwd);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("Usage: sundial next");
   });
 
   it("prints fire times and exits 0", async () => {
-    const result = await spawnSundial(
+    const result = await runSundial(
       ["next", "0 0 6 ? * MON-FRI", "--tz", "Europe/London", "--from", "2026-11-20T12:00:00Z"],
       cwd,
     );
@@ -501,16 +479,16 @@ describe("sundial (the real command)", () => {
   });
 
   it("exits 2 with one line of advice for a mistake, never a stack", async () => {
-    const result = await spawnSundial(["next", "0 0 6 ? * 8"], cwd);
+    const result = await runSundial(["next", "0 0 6 ? * 8"], cwd);
     expect(result).toEqual({
       code: 2,
       stdout: "",
       stderr: 'sundial next: day-of-week: "8" is out of range 1-7 (SUN-SAT)\n',
     });
-    const flag = await spawnSundial(["next", "@daily", "--count", "many"], cwd);
+    const flag = await runSundial(["next", "@daily", "--count", "many"], cwd);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain('sundial next: --count: "many" is not a whole number');
-    expect((await spawnSundial(["frobnicate"], cwd)).code).toBe(2);
+    expect((await runSundial(["frobnicate"], cwd)).code).toBe(2);
   });
 
   it("answers a batch of 10,000 lines, one answer per line, in order", async () => {
@@ -535,7 +513,7 @@ describe("sundial (the real command)", () => {
         );
       }
     }
-    const result = await spawnSundial(["next", "--batch"], cwd, `${requests.join("\n")}\n`);
+    const result = await runSundial(["next", "--batch"], cwd, `${requests.join("\n")}\n`);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe("");
     const out = lines(result.stdout);

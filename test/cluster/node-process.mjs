@@ -26,6 +26,7 @@ const { values } = parseArgs({
     node: { type: "string", default: process.env.SUNDIAL_NODE },
     concurrency: { type: "string", default: process.env.SUNDIAL_CONCURRENCY ?? "20" },
     "lease-ms": { type: "string", default: process.env.SUNDIAL_LEASE_MS ?? "3000" },
+    "job-ms": { type: "string", default: "0" },
   },
 });
 for (const name of ["database", "schema", "node"]) {
@@ -36,6 +37,7 @@ for (const name of ["database", "schema", "node"]) {
 }
 const concurrency = Number(values.concurrency);
 const leaseMs = Number(values["lease-ms"]);
+const jobMs = Number(values["job-ms"]);
 
 /**
  * Per store operation: calls, wall ms (waits for a pooled connection and for row locks
@@ -125,6 +127,7 @@ sundial.define(
   "noop",
   async () => {
     jobsRun++;
+    if (jobMs > 0) await new Promise((resolve) => setTimeout(resolve, jobMs));
   },
   // A fire whose node died mid-run runs again on another node rather than ending failed.
   { maxAttempts: 3 },

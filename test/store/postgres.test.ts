@@ -1,10 +1,12 @@
 import { readdir } from "node:fs/promises";
+import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SundialError } from "../../src/errors.js";
 import { openStore } from "../../src/store/open-store.js";
 import type { Store } from "../../src/store/store.js";
 import { freshSchemaName, postgresAvailable, TEST_DATABASE_URL } from "../helpers/postgres.js";
+import { waitFor } from "../helpers/wait-for.js";
 import { aJob, aSchedule, refusal } from "./conformance/fixtures.js";
 import { storeConformance } from "./conformance.js";
 
@@ -57,6 +59,28 @@ describe.runIf(available)("PostgreSQL", () => {
   );
 
   describe("the PostgreSQL store", () => {
+    it("outlives an idle connection that the server drops, and carries on", async () => {
+      const store = await openStore({ database: TEST_DATABASE_URL, schema: freshSchema() });
+      const warnings: string[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning.message);
+      process.on("warning", onWarning);
+      try {
+        const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(
+          store.db,
+        );
+        const pid = rows[0]?.pid;
+        await admin.query("SELECT pg_terminate_backend($1)", [pid]);
+        // Unheard, the pool's error event would have ended this process by now.
+        await waitFor("the pool's warning", () =>
+          warnings.find((w) => w.includes("idle PostgreSQL connection")),
+        );
+        expect(await store.now()).toBeGreaterThan(0);
+      } finally {
+        process.off("warning", onWarning);
+        await store.close();
+      }
+    });
+
     it("names its database without the password", async () => {
       const url = new URL(TEST_DATABASE_URL);
       // Trust authentication (the test server's) ignores a password it didn't ask for.

@@ -1,11 +1,7 @@
-/**
- * `sundial migrate`: brings the database's schema up to date and does nothing else, for
- * upgrades run as their own step (servers also migrate when they start).
- */
-import { SundialError } from "../../errors.js";
 import { DEFAULT_DATABASE, migrateStore } from "../../store/open-store.js";
 import { formatFlagHelp, parseFlags, SHARED_FLAGS } from "../args.js";
 import type { CliIo, Command } from "../command.js";
+import { refuseExtra } from "../subcommands.js";
 
 const FLAGS = {
   database: SHARED_FLAGS.database,
@@ -36,15 +32,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout.write(help());
     return 0;
   }
-  if (positionals.length > 0) {
-    throw new SundialError(
-      "badRequest",
-      `unexpected argument "${positionals[0]}"; migrate takes only flags`,
-      {
-        field: positionals[0] as string,
-      },
-    );
-  }
+  refuseExtra(positionals, 0, "migrate takes only flags");
+
   const database = flags.database ?? io.env.DATABASE_URL ?? DEFAULT_DATABASE;
   const result = await migrateStore({
     database,

@@ -1,0 +1,138 @@
+/**
+ * A running server: Sundial (scheduler, workers, conf/ watching) and the HTTP app on one
+ * configuration and one logger. `sundial serve` starts one and stops it on a signal.
+ */
+import type { Logger } from "pino";
+import { AuthService, authPlugin } from "../auth/index.js";
+import { SundialError } from "../errors.js";
+import type { Job } from "../jobs/job.js";
+import { Sundial } from "../sundial.js";
+import { API_PREFIX, type App, buildApp } from "./app.js";
+import type { ServerConfig } from "./server-config.js";
+
+export interface RunningServer {
+  /** Where it listens, e.g. `http://127.0.0.1:8080` (the real port when 0 was asked). */
+  readonly url: string;
+  readonly sundial: Sundial;
+  readonly app: App;
+  /**
+   * Stops accepting requests (open event streams and long polls end), stops firing and
+   * claiming, gives running jobs `shutdownGraceMs` to finish, then closes the database.
+   */
+  close(): Promise<void>;
+}
+
+/** What a job's end says in the server log. */
+function ended(job: Job): Record<string, unknown> {
+  return {
+    job: job.id,
+    type: job.type,
+    status: job.status,
+    hasErrors: job.hasErrors,
+    ...(job.scheduleId === null ? {} : { schedule: job.scheduleId }),
+    ms: job.duration,
+  };
+}
+
+/**
+ * On the first start (no user yet), creates `admin` with `SUNDIAL_ADMIN_PASSWORD`, or with
+ * a password made up here and written once to stderr (not to the log, which is kept).
+ */
+async function announceAdmin(
+  auth: AuthService,
+  logger: Logger,
+  password: string | undefined,
+  io: { readonly stderr: (text: string) => void },
+): Promise<void> {
+  const first = await auth.bootstrapAdmin(password === undefined ? {} : { password });
+  if (!first.created) return;
+  logger.info({ user: first.name }, "first start: created the admin user");
+  if (first.generatedPassword !== undefined) {
+    io.stderr(
+      `\nFirst start: log in as "${first.name}" with the one-time password\n\n    ${first.generatedPassword}\n\n` +
+        `It is shown only now. Change it with: sundial users passwd ${first.name}\n\n`,
+    );
+  }
+}
+
+/**
+ * Opens Sundial, listens, then starts firing and running jobs (a port that is taken
+ * starts nothing).
+ * @throws SundialError `unavailable` when the address is in use or not this machine's.
+ */
+export async function startServer(
+  config: ServerConfig,
+  logger: Logger,
+  io: { readonly stderr: (text: string) => void } = {
+    stderr: (text) => process.stderr.write(text),
+  },
+): Promise<RunningServer> {
+  const sundial = await Sundial.open({
+    database: config.database,
+    ...(config.schema === undefined ? {} : { schema: config.schema }),
+    conf: config.conf,
+    onConfProblem: (problem) =>
+      logger.warn(
+        { file: problem.file, field: problem.field },
+        `${problem.message}; the schedule it held is unchanged`,
+      ),
+  });
+  sundial.jobs.events.on("error", (error) => logger.error({ err: error }, "job runtime error"));
+  sundial.jobs.events.on("finished", (job) => {
+    if (job.hasErrors) logger.warn(ended(job), "job ended with errors");
+    else logger.info(ended(job), "job ended");
+  });
+  const auth = new AuthService(sundial.store);
+  const authenticate = authPlugin(auth);
+  const app = buildApp({ sundial, logger, plugins: [(instance) => authenticate(instance, {})] });
+  let url: string;
+  try {
+    url = await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await app.close();
+    await sundial.close({ graceMs: 0 });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE" || code === "EADDRNOTAVAIL" || code === "EACCES") {
+      const why =
+        code === "EADDRINUSE"
+          ? "is in use by another program"
+          : code === "EACCES"
+            ? "needs privileges this process lacks"
+            : "is not an address of this machine";
+      throw new SundialError(
+        "unavailable",
+        `${config.host}:${config.port} ${why}; choose another --host or --port`,
+        { field: "--port", cause: error },
+      );
+    }
+    throw error;
+  }
+  try {
+    // Only once the port is ours: a start that fails creates nothing.
+    await announceAdmin(auth, logger, config.adminPassword, io);
+    await sundial.start();
+  } catch (error) {
+    await app.close();
+    await sundial.close({ graceMs: 0 });
+    throw error;
+  }
+  logger.info(
+    {
+      url,
+      database: sundial.store.location,
+      conf: config.conf,
+      node: sundial.node,
+      ...(config.configFile === undefined ? {} : { configFile: config.configFile }),
+    },
+    `started: API at ${url}${API_PREFIX}, docs at ${url}/api/docs`,
+  );
+  return {
+    url,
+    sundial,
+    app,
+    close: async () => {
+      await app.close();
+      await sundial.close({ graceMs: config.shutdownGraceMs });
+    },
+  };
+}

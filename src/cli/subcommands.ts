@@ -1,0 +1,77 @@
+/** Parsing shared by commands: command groups with subcommands, stray arguments, tables. */
+import { SundialError } from "../errors.js";
+import {
+  type FlagDefinitions,
+  type FlagValues,
+  nearest,
+  parseFlags,
+  SHARED_FLAGS,
+} from "./args.js";
+import type { CliIo } from "./command.js";
+
+/** The subcommand `argv` starts with; undefined when it starts with a flag or is empty. */
+function subcommandOf<S extends string>(
+  argv: readonly string[],
+  names: readonly S[],
+): S | undefined {
+  const first = argv[0];
+  if (first === undefined || first.startsWith("-")) return undefined;
+  if ((names as readonly string[]).includes(first)) return first as S;
+  const near = nearest(first, names);
+  throw new SundialError(
+    "badRequest",
+    `unknown subcommand "${first}"${near === undefined ? "" : `; did you mean "${near}"?`} (${names.join(", ")})`,
+    { field: first },
+  );
+}
+
+/**
+ * Reads `<subcommand> [flags] [arguments]` for a command group.
+ * Each subcommand accepts only its own flags. With no subcommand, or `--help`, prints the
+ * help and gives the exit code instead.
+ * @throws SundialError `badRequest` for an unknown subcommand (suggesting the nearest) or flag.
+ */
+export function parseSubcommand<S extends string, F extends FlagDefinitions>(
+  argv: readonly string[],
+  subcommands: Readonly<Record<S, F>>,
+  help: () => string,
+  io: CliIo,
+): { sub: S; flags: FlagValues<F>; positionals: readonly string[] } | { exitCode: number } {
+  const sub = subcommandOf(argv, Object.keys(subcommands) as S[]);
+  const { flags, positionals } = parseFlags(
+    sub === undefined ? argv : argv.slice(1),
+    sub === undefined ? ({ help: SHARED_FLAGS.help } as unknown as F) : subcommands[sub],
+  );
+  if (sub === undefined || flags.help) {
+    (flags.help ? io.stdout : io.stderr).write(help());
+    return { exitCode: flags.help ? 0 : 2 };
+  }
+  return { sub, flags, positionals };
+}
+
+/** Rows as aligned columns under a header. */
+export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const table = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]?.length ?? 0)));
+  return table
+    .map(
+      (row) =>
+        `${row
+          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+          .join("  ")
+          .trimEnd()}\n`,
+    )
+    .join("");
+}
+
+/** Refuses positionals beyond the `expected` ones; `hint` says what the command takes. */
+export function refuseExtra(positionals: readonly string[], expected: number, hint?: string): void {
+  const extra = positionals[expected];
+  if (extra !== undefined) {
+    throw new SundialError(
+      "badRequest",
+      `unexpected argument "${extra}"${hint === undefined ? "" : `; ${hint}`}`,
+      { field: extra },
+    );
+  }
+}

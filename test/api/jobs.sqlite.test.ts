@@ -1,0 +1,3 @@
+import { jobRoutesSuite } from "./job-routes-suite.js";
+
+jobRoutesSuite("sqlite");
