@@ -133,6 +133,9 @@ export interface ScheduleListOptions {
   readonly type?: string;
 }
 
+/** How many stored schedules keep their parsed trigger (see ScheduleService.live). */
+const PARSED_CACHE = 20_000;
+
 export class ScheduleService {
   private readonly memory = new Map<string, LiveSchedule>();
   private readonly parsed = new Map<string, { updatedAt: number; live: LiveSchedule }>();
@@ -308,15 +311,29 @@ export class ScheduleService {
     return inMemory || stored;
   }
 
-  /** The schedule behind a stored row, its trigger parsed once per version. */
+  /**
+   * The schedule behind a stored row, its trigger parsed once per version. The most
+   * recently fired PARSED_CACHE schedules are kept: a node with 100,000 daily schedules
+   * would otherwise hold all of them after a day (about 2 KB each), for a parse that
+   * takes microseconds.
+   */
   live(row: ScheduleRow): LiveSchedule {
     const memory = this.memory.get(row.id);
     if (memory) return memory;
     const known = this.parsed.get(row.id);
-    if (known && known.updatedAt === row.updatedAt) return { ...known.live, row };
+    if (known && known.updatedAt === row.updatedAt) {
+      // Map keeps insertion order: moving a hit to the end makes the first key the least recent.
+      this.parsed.delete(row.id);
+      this.parsed.set(row.id, known);
+      return { ...known.live, row };
+    }
     const trigger = triggerOf(row.config as ScheduleInput, row.id);
     const live = { row, schedule: toSchedule(row), trigger };
+    this.parsed.delete(row.id);
     this.parsed.set(row.id, { updatedAt: row.updatedAt, live });
+    if (this.parsed.size > PARSED_CACHE) {
+      this.parsed.delete(this.parsed.keys().next().value as string);
+    }
     return live;
   }
 

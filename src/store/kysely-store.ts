@@ -338,7 +338,7 @@ export class KyselyStore implements Store {
           move: { sid: schedule.id, prev: fireTime, next: decision.next },
         });
       }
-      if (fires.length === 0) return { jobs: [], waiting, examined: due.length };
+      if (fires.length === 0) return { jobs: [], waiting, examined: due.length, contended: 0 };
       // Still a compare-and-set: SQLite has no row locks, only its single writer.
       const advance = this.codec.advanceSchedules([
         JSON.stringify(fires.map((fire) => fire.move)),
@@ -354,7 +354,7 @@ export class KyselyStore implements Store {
       const jobs = fires
         .map((fire) => made.get(fire.job.id))
         .filter((job): job is JobRow => job !== undefined);
-      return { jobs, waiting, examined: due.length };
+      return { jobs, waiting, examined: due.length, contended: fires.length - jobs.length };
     });
   }
 

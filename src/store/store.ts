@@ -116,6 +116,11 @@ export interface ClaimedFires {
   readonly waiting: readonly ScheduleRow[];
   /** How many due schedules the claim looked at: `limit` means there may be more. */
   readonly examined: number;
+  /**
+   * Fires that another claim had already taken (the compare-and-set lost, or the fire
+   * already had its job): duplicates prevented.
+   */
+  readonly contended: number;
 }
 
 /** `find(query)`: every field optional; newest created first. */

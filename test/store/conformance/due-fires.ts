@@ -110,5 +110,17 @@ export function dueFiresContract(store: CurrentStore): void {
       expect(new Set(jobs.map((j) => j.scheduleId)).size).toBe(40);
       expect((await store().findJobs({ size: 1000 })).length).toBe(40);
     });
+
+    it("counts a fire that already had its job as contended, and moves the schedule on", async () => {
+      await store().putSchedule(aSchedule("replayed", { nextFireAt: T0 }));
+      await store().putSchedule(aSchedule("fresh", { nextFireAt: T0 }));
+      // A job for this fire exists already: a claim that crashed after inserting it, say.
+      await store().insertJob(aJob("earlier", { scheduleId: "replayed", fireTime: T0 }));
+      const claimed = await store().claimDueFires(T0, 10, fireAll("t"));
+      expect(claimed.jobs.map((j) => j.scheduleId)).toEqual(["fresh"]);
+      expect(claimed.contended).toBe(1);
+      expect(await store().getSchedule("replayed")).toMatchObject({ nextFireAt: T0 + MINUTE });
+      expect((await store().claimDueFires(T0, 10, fireAll("u"))).contended).toBe(0);
+    });
   });
 }
