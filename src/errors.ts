@@ -123,6 +123,18 @@ export const ERROR_CODES = Object.freeze({
     summary:
       "A `script` job threw, had a syntax error or ran out of memory; the message has the location.",
   },
+  rowLimitExceeded: {
+    status: 422,
+    exitCode: 1,
+    summary:
+      "An export produced more data rows than its `maxRows` allows, and no file was written; raise `maxRows` or narrow the query.",
+  },
+  invalidRow: {
+    status: 422,
+    exitCode: 1,
+    summary:
+      "A row can't be written in the export's format; the message names the row, the column and the reason (a wrong number of values, a character the encoding lacks).",
+  },
   internal: {
     status: 500,
     exitCode: 1,

@@ -36,6 +36,14 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "Create, revoke and list API tokens, in the database.",
     load: async () => (await import("./commands/tokens.js")).tokensCommand,
   },
+  schedules: {
+    summary: "List, show, save, delete, pause and resume schedules on a running server.",
+    load: async () => (await import("./commands/schedules.js")).schedulesCommand,
+  },
+  jobs: {
+    summary: "List jobs, show one, read or follow its logs, wait for it, stop or resume it.",
+    load: async () => (await import("./commands/jobs.js")).jobsCommand,
+  },
 };
 
 function mainHelp(): string {

@@ -75,3 +75,35 @@ export function refuseExtra(positionals: readonly string[], expected: number, hi
     );
   }
 }
+
+/** Label and value pairs as two aligned columns, for one item shown in full. */
+export function keyValueLines(pairs: readonly (readonly [string, string])[]): string {
+  const width = Math.max(...pairs.map(([key]) => key.length)) + 2;
+  return pairs.map(([key, value]) => `${key.padEnd(width)}${value}\n`).join("");
+}
+
+/**
+ * The one argument a subcommand takes (`jobs show <id>`).
+ * @throws SundialError `badRequest` saying what is missing (`usage` needs `what`), or
+ *   naming an argument too many.
+ * @example onlyArgument(["0193…"], "jobs show", "the job's id")
+ */
+export function onlyArgument(positionals: readonly string[], usage: string, what: string): string {
+  const value = positionals[0];
+  if (value === undefined) {
+    throw new SundialError("badRequest", `${usage} needs ${what}`, { field: "id" });
+  }
+  refuseExtra(positionals, 1);
+  return value;
+}
+
+/**
+ * Refuses flags that exclude each other, given together.
+ * @example refuseBoth(flags, "enabled", "disabled") // throws when both are set
+ */
+export function refuseBoth(flags: object, a: string, b: string): void {
+  const given = flags as Record<string, unknown>;
+  if (given[a] !== undefined && given[b] !== undefined) {
+    throw new SundialError("badRequest", `give --${a} or --${b}, not both`, { field: `--${b}` });
+  }
+}

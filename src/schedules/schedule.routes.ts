@@ -5,12 +5,13 @@
  * its schema and calls the service.
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { SundialError } from "../errors.js";
 import type { Job } from "../jobs/job.js";
 import type { Schedule } from "./schedule.js";
 import { ScheduleInputSchema } from "./schedule.js";
-import type { ScheduleService } from "./schedule.service.js";
+import type { SaveOptions, ScheduleService } from "./schedule.service.js";
 
 /** The node's scheduler, as the action-style routes command it (Sundial is one). */
 export interface SchedulerControl {
@@ -22,6 +23,24 @@ export interface SchedulerControl {
 export interface ScheduleRoutesOptions {
   readonly schedules: ScheduleService;
   readonly scheduler: SchedulerControl;
+}
+
+/** The caller (when authentication is on) owns the schedules they create. */
+function savedBy(request: FastifyRequest): SaveOptions {
+  const name = request.principal?.name;
+  return name === undefined ? {} : { by: name };
+}
+
+/** `owner=me` is the caller; without authentication there is no "me". */
+function ownerOf(request: FastifyRequest, owner: string | undefined): string | undefined {
+  if (owner !== "me") return owner;
+  const name = request.principal?.name;
+  if (name === undefined) {
+    throw new SundialError("badRequest", "owner: `me` needs a logged-in caller; name a user", {
+      field: "owner",
+    });
+  }
+  return name;
 }
 
 /** How many fire times `GET /schedules/{id}` lists. */
@@ -57,6 +76,13 @@ const ListQuery = Type.Object(
     fields: Type.Optional(
       Type.String({
         description: `Comma-separated fields to return (\`_id\` always comes): ${FIELDS.join(", ")}`,
+      }),
+    ),
+    owner: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: "Only the schedules this user owns; `me`: the caller's",
       }),
     ),
     _size: Type.Optional(
@@ -131,7 +157,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
         body: ScheduleInputSchema,
       },
     },
-    async (request) => schedules.put(request.params.id, request.body),
+    async (request) => schedules.put(request.params.id, request.body, savedBy(request)),
   );
 
   app.post(
@@ -145,7 +171,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
       },
     },
     async (request, reply) => {
-      const schedule = await schedules.create(request.body);
+      const schedule = await schedules.create(request.body, savedBy(request));
       return reply
         .code(201)
         .header("location", `${app.prefix}/schedules/${encodeURIComponent(schedule._id)}`)
@@ -183,11 +209,13 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
       },
     },
     async (request) => {
-      const { fields, _size, _pagedResultsCookie, ...filter } = request.query;
+      const { fields, _size, _pagedResultsCookie, owner, ...filter } = request.query;
+      const ownedBy = ownerOf(request, owner);
       const shown = fieldList(fields);
       const limit = _size ?? DEFAULT_PAGE;
       const page = await schedules.list({
         ...filter,
+        ...(ownedBy === undefined ? {} : { owner: ownedBy }),
         limit,
         ...(_pagedResultsCookie === undefined ? {} : { afterId: _pagedResultsCookie }),
       });
@@ -237,7 +265,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
               field: "body",
             });
           }
-          return reply.code(201).send(await schedules.create(request.body));
+          return reply.code(201).send(await schedules.create(request.body, savedBy(request)));
         case "listCurrentlyExecutingJobs":
           return scheduler.listCurrentlyExecutingJobs();
         case "pauseJobs":

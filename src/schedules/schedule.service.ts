@@ -99,6 +99,7 @@ function normalise(input: ScheduleInput, id: string, trigger: Trigger): Record<s
     invokeService: input.invokeService,
     ...(input.invokeContext === undefined ? {} : { invokeContext: input.invokeContext }),
     invokeLogLevel: input.invokeLogLevel ?? "info",
+    owners: input.owners ?? [],
   };
   return config;
 }
@@ -131,6 +132,13 @@ export interface ScheduleListOptions {
   readonly invokeService?: string;
   /** Only schedules whose trigger is of this type (`cron`, `unix`, …). */
   readonly type?: string;
+  /** Only schedules this user owns. */
+  readonly owner?: string;
+}
+
+/** Who saves a schedule: they own a new one that names no owners. */
+export interface SaveOptions {
+  readonly by?: string;
 }
 
 /** How many stored schedules keep their parsed trigger (see ScheduleService.live). */
@@ -202,8 +210,11 @@ export class ScheduleService {
     }
   }
 
-  /** Creates or replaces the schedule `id`. Invalid input changes nothing. */
-  async put(id: string, input: unknown): Promise<Schedule> {
+  /**
+   * Creates or replaces the schedule `id`. Invalid input changes nothing. Input without
+   * `owners` keeps the schedule's owners, or, for a new one, makes `options.by` its owner.
+   */
+  async put(id: string, input: unknown, options: SaveOptions = {}): Promise<Schedule> {
     if (typeof id !== "string" || id.trim() === "" || id.length > 200) {
       throw new SundialError("badRequest", `_id: "${id}" must be 1-200 characters`, {
         field: "_id",
@@ -223,6 +234,10 @@ export class ScheduleService {
     const config = normalise(checked.input, id, checked.trigger);
     const persisted = config.persisted as boolean;
     const existing = persisted ? await this.store.getSchedule(id) : this.memory.get(id)?.row;
+    if (checked.input.owners === undefined) {
+      const kept = existing?.config.owners as string[] | undefined;
+      config.owners = kept ?? (options.by === undefined ? [] : [options.by]);
+    }
     const keepNext = existing !== undefined && timingOf(existing.config) === timingOf(config);
     const row: ScheduleRow = {
       id,
@@ -245,9 +260,9 @@ export class ScheduleService {
   }
 
   /** Creates a schedule with a new id. */
-  async create(input: unknown): Promise<Schedule> {
+  async create(input: unknown, options: SaveOptions = {}): Promise<Schedule> {
     const given = (input as { _id?: unknown } | null)?._id;
-    return this.put(typeof given === "string" ? given : this.newId(), input);
+    return this.put(typeof given === "string" ? given : this.newId(), input, options);
   }
 
   async get(id: string): Promise<Schedule | undefined> {
@@ -261,7 +276,8 @@ export class ScheduleService {
     const matches = (s: Schedule) =>
       (options.enabled === undefined || s.enabled === options.enabled) &&
       (options.invokeService === undefined || s.invokeService === options.invokeService) &&
-      (options.type === undefined || s.type === options.type);
+      (options.type === undefined || s.type === options.type) &&
+      (options.owner === undefined || s.owners.includes(options.owner));
     const found: Schedule[] = [];
     // The filters are applied here, not in the store: a page read may hold few matches.
     for (let afterId = options.afterId; ; ) {
@@ -353,8 +369,11 @@ export class ScheduleService {
 
 /** A stored row as users see it. */
 export function toSchedule(row: ScheduleRow): Schedule {
+  const config = row.config as unknown as Schedule;
   return {
-    ...(row.config as unknown as Schedule),
+    ...config,
+    // Schedules saved before owners existed have none.
+    owners: config.owners ?? [],
     nextFireTime: row.enabled ? iso(row.nextFireAt) : null,
     lastFireTime: iso(row.lastFireAt),
     createdAt: iso(row.createdAt) as string,

@@ -54,6 +54,13 @@ export const ScheduleInputSchema = Type.Object(
     invokeService: Type.String({ minLength: 1 }),
     invokeContext: Type.Optional(Type.Unknown()),
     invokeLogLevel: Type.Optional(LogLevelSchema),
+    /** User names; "my schedules" are those a user owns. Default: whoever created it. */
+    owners: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+        maxItems: 100,
+        uniqueItems: true,
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -80,6 +87,8 @@ export interface Schedule {
   readonly invokeService: string;
   readonly invokeContext?: unknown;
   readonly invokeLogLevel: (typeof LOG_LEVELS)[number];
+  /** The users whose schedule it is: who created it, unless the input named others. */
+  readonly owners: readonly string[];
   /** ISO UTC instants; `null` when it will not fire again. */
   readonly nextFireTime: string | null;
   readonly lastFireTime: string | null;

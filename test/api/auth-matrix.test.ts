@@ -163,3 +163,24 @@ describe("starting jobs", () => {
     expect(res.json().runBy).toMatchObject({ name: "exporter" });
   });
 });
+
+describe("owners", () => {
+  it("makes the caller the owner of what they create, and lists `owner=me`", async () => {
+    const as = (role: string) => ({ authorization: `Bearer ${tokens.get(role)}` });
+    const put = await api.app.inject({
+      method: "PUT",
+      url: "/api/v1/schedules/operators-own",
+      headers: as("operator"),
+      payload: { schedule: "0 0 6 * * ?", invokeService: "noop" },
+    });
+    expect(put.json()).toMatchObject({ owners: ["a-operator"] });
+    const mine = (role: string) =>
+      api.app.inject({
+        method: "GET",
+        url: "/api/v1/schedules?owner=me&fields=_id",
+        headers: as(role),
+      });
+    expect((await mine("operator")).json().result).toEqual([{ _id: "operators-own" }]);
+    expect((await mine("admin")).json().result).toEqual([]);
+  });
+});

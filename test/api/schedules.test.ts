@@ -220,6 +220,9 @@ describe("GET /schedules", () => {
       ["enabled=maybe", "enabled", /enabled: "maybe"/],
       ["type=yearly", "type", /type: "yearly" is not one of "cron"/],
       ["sort=_id", "sort", /sort: is not a known setting/],
+      // No authentication here, so no one is "me".
+      ["owner=me", "owner", /owner: `me` needs a logged-in caller/],
+      ["owner=", "owner", /owner/],
     ] as const) {
       const res = await request("GET", `/schedules?${query}`);
       expect(res.body, query).toMatchObject({ status: 400, code: "badRequest", field });

@@ -342,6 +342,23 @@ describe("schedules", () => {
     expect(await store.listSchedules()).toHaveLength(0);
   });
 
+  it("makes whoever creates a schedule its owner, keeps owners across edits, and lists by owner", async () => {
+    const { schedules } = node("a");
+    const spec = { schedule: "0 * * * * ?", invokeService: "noop" };
+    expect((await schedules.put("mine", spec, { by: "ada" })).owners).toEqual(["ada"]);
+    // An edit by someone else, naming no owners, keeps them.
+    expect(
+      (await schedules.put("mine", { ...spec, enabled: false }, { by: "bob" })).owners,
+    ).toEqual(["ada"]);
+    expect(
+      (await schedules.put("shared", { ...spec, owners: ["bob", "cy"] }, { by: "ada" })).owners,
+    ).toEqual(["bob", "cy"]);
+    expect((await schedules.put("nobody", spec)).owners).toEqual([]);
+    expect((await schedules.list({ owner: "ada" })).map((s) => s._id)).toEqual(["mine"]);
+    expect((await schedules.list({ owner: "cy" })).map((s) => s._id)).toEqual(["shared"]);
+    await expect(schedules.put("bad", { ...spec, owners: ["x", "x"] })).rejects.toThrow(/owners/);
+  });
+
   it("keeps the next fire across an edit that leaves the timing alone", async () => {
     const { schedules } = node("a");
     await schedules.put("s", { schedule: "0 0 12 * * ?", invokeService: "noop" });
