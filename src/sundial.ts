@@ -38,7 +38,7 @@ import {
 } from "./jobs/job-retention.js";
 import { ScheduleService } from "./schedules/schedule.service.js";
 import { type FileProblem, ScheduleFiles } from "./schedules/schedule-files.js";
-import { Scheduler } from "./schedules/scheduler.js";
+import { Scheduler, type SchedulerPass } from "./schedules/scheduler.js";
 import {
   DEFAULT_SCHEDULER_CONFIG,
   readSchedulerConfig,
@@ -96,6 +96,7 @@ export class Sundial {
   private started = false;
   private relaying = false;
   private stopListening: (() => Promise<void>) | undefined;
+  private readonly passListeners = new Set<(pass: SchedulerPass) => void>();
 
   private constructor(
     readonly store: Store,
@@ -116,6 +117,15 @@ export class Sundial {
       executePersistentSchedules: config.executePersistentSchedules,
       onJob: (row) => this.jobs.announce(row),
       maxAttemptsOf: (type) => this.registry.get(type)?.maxAttempts ?? 1,
+      onPass: (pass) => {
+        for (const listener of this.passListeners) {
+          try {
+            listener(pass);
+          } catch (error) {
+            this.jobs.events.emit("error", error);
+          }
+        }
+      },
     });
     // A schedule waiting on its previous job (concurrentExecution: false) fires when it ends.
     this.jobs.events.on("finished", () => {
@@ -216,6 +226,17 @@ export class Sundial {
     await this.scheduler.stop();
     await this.retention.stop();
     await this.pool.stop(options.graceMs === undefined ? {} : { graceMs: options.graceMs });
+  }
+
+  /**
+   * Hears each pass of this node's fire loop: when it ran (a heartbeat), the jobs its fires
+   * made (missed fires among them, which no `finished` event reports) and the duplicate
+   * fires it was kept from making. For metrics and the error log.
+   * @example const off = sundial.onSchedulerPass(({ at, lost }) => console.log(at, lost));
+   */
+  onSchedulerPass(listener: (pass: SchedulerPass) => void): () => void {
+    this.passListeners.add(listener);
+    return () => this.passListeners.delete(listener);
   }
 
   /** Acts on another node's notice. */

@@ -22,6 +22,8 @@ import { triggerRoutes } from "../schedules/trigger.routes.js";
 import type { Sundial } from "../sundial.js";
 import { requireAccess } from "./access.js";
 import { healthRoutes } from "./health.routes.js";
+import { SundialMetrics } from "./metrics.js";
+import { metricsRoutes } from "./metrics.routes.js";
 import { registerOpenApi } from "./openapi.js";
 import { problemOf, registerProblems, sendProblem } from "./problem.js";
 import { validatorCompiler } from "./validator.js";
@@ -43,12 +45,16 @@ export interface BuildAppOptions {
   readonly bodyLimit?: number;
   /** How often a job's event stream reads the store; default 500 ms. */
   readonly feedPollMs?: number;
+  /** `/metrics` without credentials; default false (a viewer's token is needed). */
+  readonly metricsPublic?: boolean;
+  /** How long `/metrics` reuses the counts it read from the store; default 2000 ms. */
+  readonly metricsCacheMs?: number;
 }
 
 export const API_PREFIX = "/api/v1";
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
-/** Probes call these every few seconds; their lines would drown the rest. */
-const QUIET_URLS = new Set(["/healthz", "/readyz"]);
+/** Probes and scrapers call these every few seconds; their lines would drown the rest. */
+const QUIET_URLS = new Set(["/healthz", "/readyz", "/metrics"]);
 
 /** One line per request when it is answered, rather than Fastify's two. */
 class RequestLog extends LogController {
@@ -99,6 +105,15 @@ export function buildApp(options: BuildAppOptions) {
   for (const plugin of options.plugins ?? []) app.register(shared(plugin));
 
   app.register(healthRoutes, { store: sundial.store });
+  const metrics = new SundialMetrics(
+    sundial,
+    options.metricsCacheMs === undefined ? {} : { cacheMs: options.metricsCacheMs },
+  );
+  app.addHook("onClose", async () => metrics.close());
+  app.register(metricsRoutes, {
+    metrics,
+    access: options.metricsPublic === true ? "public" : "viewer",
+  });
   app.register(
     async (api) => {
       api.register(scheduleRoutes, { schedules: sundial.schedules, scheduler: sundial });

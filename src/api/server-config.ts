@@ -34,6 +34,12 @@ export const ServerConfigSchema = Type.Object(
     ),
     /** How long running jobs have to finish when the server is asked to stop. */
     shutdownGraceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
+    /** Failed jobs as JSON lines; default `<dataDir>/errors.log`. */
+    errorLog: Type.Optional(Type.String({ minLength: 1 })),
+    /** Past this size the error log becomes `<errorLog>.1` (replacing the older one). */
+    errorLogMaxMb: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    /** `/metrics` without a token (default: a viewer's token is needed). */
+    metricsPublic: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -54,6 +60,10 @@ export interface ServerConfig {
   readonly logLevel: NonNullable<ConfigFile["logLevel"]>;
   readonly logFormat: NonNullable<ConfigFile["logFormat"]>;
   readonly shutdownGraceMs: number;
+  /** Absolute. */
+  readonly errorLog: string;
+  readonly errorLogMaxBytes: number;
+  readonly metricsPublic: boolean;
   /** The config file read, if any. */
   readonly configFile: string | undefined;
   /**
@@ -76,6 +86,10 @@ export const SETTINGS: Readonly<Record<Key, { readonly flag?: string; readonly e
   logLevel: { flag: "log-level", env: "SUNDIAL_LOG_LEVEL" },
   logFormat: { flag: "log-format", env: "SUNDIAL_LOG_FORMAT" },
   shutdownGraceMs: { flag: "shutdown-grace-ms", env: "SUNDIAL_SHUTDOWN_GRACE_MS" },
+  errorLog: { flag: "error-log", env: "SUNDIAL_ERROR_LOG" },
+  errorLogMaxMb: { flag: "error-log-max-mb", env: "SUNDIAL_ERROR_LOG_MAX_MB" },
+  // Opening /metrics to everyone is a deployment's decision, kept with its other settings.
+  metricsPublic: { env: "SUNDIAL_METRICS_PUBLIC" },
 };
 
 const DEFAULTS = {
@@ -86,11 +100,14 @@ const DEFAULTS = {
   logLevel: "info",
   logFormat: "auto",
   shutdownGraceMs: 10_000,
+  errorLogMaxMb: 10,
+  metricsPublic: false,
 } as const satisfies ConfigFile;
 
 export const DEFAULT_CONFIG_FILE = "sundial.json";
 const SECRET_KEY_FILE = "secret.key";
-const PATH_KEYS: readonly Key[] = ["dataDir", "conf", "database"];
+const PATH_KEYS: readonly Key[] = ["dataDir", "conf", "database", "errorLog"];
+const ERROR_LOG_FILE = "errors.log";
 
 export interface ConfigSources {
   /** The flags given, by flag name (`data-dir`), plus `config`. */
@@ -207,6 +224,12 @@ export async function loadServerConfig(sources: ConfigSources): Promise<ServerCo
     logLevel: merged.logLevel as ServerConfig["logLevel"],
     logFormat: merged.logFormat as ServerConfig["logFormat"],
     shutdownGraceMs: merged.shutdownGraceMs as number,
+    errorLog: resolve(
+      cwd,
+      (merged.errorLog as string | undefined) ?? join(dataDir, ERROR_LOG_FILE),
+    ),
+    errorLogMaxBytes: (merged.errorLogMaxMb as number) * 2 ** 20,
+    metricsPublic: merged.metricsPublic as boolean,
     configFile: file === undefined ? undefined : configFile,
     adminPassword: env.SUNDIAL_ADMIN_PASSWORD || undefined,
   });

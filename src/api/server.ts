@@ -5,9 +5,9 @@
 import type { Logger } from "pino";
 import { AuthService, authPlugin } from "../auth/index.js";
 import { SundialError } from "../errors.js";
-import type { Job } from "../jobs/job.js";
 import { Sundial } from "../sundial.js";
 import { API_PREFIX, type App, buildApp } from "./app.js";
+import { ErrorLog, jobLogFields } from "./error-log.js";
 import type { ServerConfig } from "./server-config.js";
 
 export interface RunningServer {
@@ -20,18 +20,6 @@ export interface RunningServer {
    * claiming, gives running jobs `shutdownGraceMs` to finish, then closes the database.
    */
   close(): Promise<void>;
-}
-
-/** What a job's end says in the server log. */
-function ended(job: Job): Record<string, unknown> {
-  return {
-    job: job.id,
-    type: job.type,
-    status: job.status,
-    hasErrors: job.hasErrors,
-    ...(job.scheduleId === null ? {} : { schedule: job.scheduleId }),
-    ms: job.duration,
-  };
 }
 
 /**
@@ -67,6 +55,13 @@ export async function startServer(
     stderr: (text) => process.stderr.write(text),
   },
 ): Promise<RunningServer> {
+  // Before the database: a path that can't be written starts nothing.
+  const errorLog = ErrorLog.open({
+    file: config.errorLog,
+    maxBytes: config.errorLogMaxBytes,
+    onError: (error) =>
+      logger.warn({ err: error, file: config.errorLog }, "error log: cannot write"),
+  });
   const sundial = await Sundial.open({
     database: config.database,
     ...(config.schema === undefined ? {} : { schema: config.schema }),
@@ -76,21 +71,35 @@ export async function startServer(
         { file: problem.file, field: problem.field },
         `${problem.message}; the schedule it held is unchanged`,
       ),
+  }).catch(async (error: unknown) => {
+    await errorLog.close();
+    throw error;
   });
   sundial.jobs.events.on("error", (error) => logger.error({ err: error }, "job runtime error"));
   sundial.jobs.events.on("finished", (job) => {
-    if (job.hasErrors) logger.warn(ended(job), "job ended with errors");
-    else logger.info(ended(job), "job ended");
+    if (job.hasErrors) logger.warn(jobLogFields(job), "job ended with errors");
+    else logger.info(jobLogFields(job), "job ended");
   });
+  errorLog.follow(sundial);
   const auth = new AuthService(sundial.store);
   const authenticate = authPlugin(auth);
-  const app = buildApp({ sundial, logger, plugins: [(instance) => authenticate(instance, {})] });
+  const app = buildApp({
+    sundial,
+    logger,
+    plugins: [(instance) => authenticate(instance, {})],
+    metricsPublic: config.metricsPublic,
+  });
+  const closeAll = async (graceMs: number) => {
+    await app.close();
+    await sundial.close({ graceMs });
+    // Last: jobs ending within the grace period still write their lines.
+    await errorLog.close();
+  };
   let url: string;
   try {
     url = await app.listen({ host: config.host, port: config.port });
   } catch (error) {
-    await app.close();
-    await sundial.close({ graceMs: 0 });
+    await closeAll(0);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE" || code === "EADDRNOTAVAIL" || code === "EACCES") {
       const why =
@@ -112,8 +121,7 @@ export async function startServer(
     await announceAdmin(auth, logger, config.adminPassword, io);
     await sundial.start();
   } catch (error) {
-    await app.close();
-    await sundial.close({ graceMs: 0 });
+    await closeAll(0);
     throw error;
   }
   logger.info(
@@ -130,9 +138,6 @@ export async function startServer(
     url,
     sundial,
     app,
-    close: async () => {
-      await app.close();
-      await sundial.close({ graceMs: config.shutdownGraceMs });
-    },
+    close: () => closeAll(config.shutdownGraceMs),
   };
 }

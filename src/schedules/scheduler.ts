@@ -42,6 +42,21 @@ export interface SchedulerOptions {
   readonly maxSleepMs?: number;
   /** How long before its time a fire is claimed; default 200 ms, 0 to claim fires only when due. */
   readonly fireAheadMs?: number;
+  /** Told after each pass of the loop that reached the store (metrics read it; see {@link SchedulerPass}). */
+  readonly onPass?: (pass: SchedulerPass) => void;
+}
+
+/** One pass of the fire loop, as {@link SchedulerOptions.onPass} hears of it. */
+export interface SchedulerPass {
+  /** When the pass began: the node's fire loop was alive and reached the store then. */
+  readonly at: number;
+  /** The jobs this node's fires made, PENDING, or CANCELED with reason `missed`; none while paused. */
+  readonly jobs: readonly JobRow[];
+  /**
+   * Fires this node claimed whose schedule another node had moved on, or whose job already
+   * existed: the duplicates the claim's compare-and-set prevented.
+   */
+  readonly lost: number;
 }
 
 /** Fires handled per pass; a backlog larger than this is worked through pass after pass. */
@@ -120,9 +135,12 @@ export class Scheduler {
     while (this.running) {
       const signal = this.wakeUp.signal;
       let wakeAt = Number.POSITIVE_INFINITY;
+      const at = clock.now();
       try {
         this.paused = await this.options.store.firingPaused();
-        if (!this.paused) wakeAt = await this.pass();
+        const fired: Fired = { jobs: [], lost: 0 };
+        if (!this.paused) wakeAt = await this.pass(fired);
+        this.options.onPass?.({ at, ...fired });
       } catch (error) {
         // The store was unreachable for a moment: try again shortly rather than die.
         process.emitWarning(`sundial scheduler: ${(error as Error).message}`);
@@ -136,8 +154,8 @@ export class Scheduler {
     }
   }
 
-  /** Handles every due fire; returns when the next one is due. */
-  private async pass(): Promise<number> {
+  /** Handles every due fire, noting what they made in `fired`; returns when the next one is due. */
+  private async pass(fired: Fired): Promise<number> {
     const { store, clock, schedules } = this.options;
     let wakeAt = Number.POSITIVE_INFINITY;
     const now = clock.now();
@@ -162,6 +180,8 @@ export class Scheduler {
       const lines = missedLines.filter((line) => made.has(line.jobId));
       if (lines.length > 0) await store.appendLogs(lines);
       for (const job of claimed.jobs) if (job.status === "PENDING") this.options.onJob?.(job);
+      fired.jobs.push(...claimed.jobs);
+      fired.lost += claimed.contended;
       if (claimed.waiting.length > 0) wakeAt = Math.min(wakeAt, now + BLOCKED_RECHECK_MS);
       this.waiting = claimed.waiting.length > 0;
       if (claimed.examined === BATCH) return clock.now();
@@ -172,7 +192,7 @@ export class Scheduler {
       const next = live.row.nextFireAt;
       if (!live.row.enabled || next === null) continue;
       if (next <= horizon) {
-        const waitUntil = await this.fireInMemory(live, now);
+        const waitUntil = await this.fireInMemory(live, now, fired);
         if (waitUntil !== undefined) wakeAt = Math.min(wakeAt, waitUntil);
       } else wakeAt = Math.min(wakeAt, next - ahead);
     }
@@ -191,7 +211,11 @@ export class Scheduler {
    * Fires an in-memory schedule: this node alone fires it, so no claim is needed, and its
    * job has no schedule key, since every node makes its own job for the same fire.
    */
-  private async fireInMemory(live: LiveSchedule, now: number): Promise<number | undefined> {
+  private async fireInMemory(
+    live: LiveSchedule,
+    now: number,
+    fired: Fired,
+  ): Promise<number | undefined> {
     const { store, schedules } = this.options;
     const decision = planFire(
       live,
@@ -212,8 +236,15 @@ export class Scheduler {
     this.memoryJobs.set(live.row.id, created.id);
     if (decision.missed > 1) await store.appendLogs([decision.missedLine]);
     if (created.status === "PENDING") this.options.onJob?.(created);
+    fired.jobs.push(created);
     return undefined;
   }
+}
+
+/** What a pass's fires made, filled in as it goes. */
+interface Fired {
+  readonly jobs: JobRow[];
+  lost: number;
 }
 
 type FireDecision =

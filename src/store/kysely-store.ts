@@ -31,6 +31,7 @@ import type {
   FirePlan,
   HeldJob,
   JobChange,
+  JobCounts,
   JobEnding,
   JobExpectation,
   JobOutcome,
@@ -715,6 +716,40 @@ export class KyselyStore implements Store {
     // Their logs go with them (ON DELETE CASCADE).
     const result = await this.db.deleteFrom("jobs").where("id", "in", doomed).executeTakeFirst();
     return Number(result.numDeletedRows);
+  }
+  async countJobs(now: number): Promise<JobCounts> {
+    // Each is answered from an index (jobs_type_status, jobs_waiting, jobs_held). PostgreSQL
+    // answers them side by side; SQLite's single connection in turn.
+    const [jobs, ready, leasing] = await Promise.all([
+      this.db
+        .selectFrom("jobs")
+        .select(["type", "status", (eb) => eb.fn.countAll().as("count")])
+        .groupBy(["type", "status"])
+        .execute(),
+      this.db
+        .selectFrom("jobs")
+        .select((eb) => eb.fn.countAll().as("count"))
+        .where("status", "=", "PENDING")
+        .where("run_at", "<=", now)
+        .executeTakeFirst(),
+      this.db
+        .selectFrom("jobs")
+        .select((eb) => eb.fn.count("node").distinct().as("count"))
+        .where("node", "is not", null)
+        .where("status", "in", ["RUNNING", "STOPPING"])
+        .where("lease_until", ">=", now)
+        .executeTakeFirst(),
+    ]);
+    return {
+      // PostgreSQL's COUNT is a bigint, which pg hands over as text.
+      jobs: jobs.map((row) => ({
+        type: row.type,
+        status: row.status as JobStatus,
+        count: Number(row.count),
+      })),
+      ready: Number(ready?.count ?? 0),
+      leasingNodes: Number(leasing?.count ?? 0),
+    };
   }
   // ── end of job runtime operations ──────────────────────────────────────────────────
 

@@ -283,6 +283,8 @@ export interface Store {
    * (default 1000) per call, oldest first; returns how many went.
    */
   purgeJobs(rule: PurgeRule): Promise<number>;
+  /** What monitoring reads (metrics): jobs by type and status, the ready queue, leasing nodes at `now`. */
+  countJobs(now: number): Promise<JobCounts>;
   // ── end of job runtime operations ──────────────────────────────────────────────────
 
   /** Tells the other nodes that schedules changed or jobs are ready (see notices.ts). */
@@ -325,6 +327,22 @@ export interface HeldJob {
   readonly id: string;
   readonly status: JobStatus;
   readonly node: string;
+}
+
+export interface JobCount {
+  readonly type: string;
+  readonly status: JobStatus;
+  readonly count: number;
+}
+
+/** See {@link Store.countJobs}. */
+export interface JobCounts {
+  /** Stored jobs by type and status; a pair with no job is absent. */
+  readonly jobs: readonly JobCount[];
+  /** PENDING jobs whose `runAt` has come: the queue waiting for a free worker. */
+  readonly ready: number;
+  /** Nodes holding an unexpired lease on a job, i.e. running jobs right now. */
+  readonly leasingNodes: number;
 }
 
 /** See {@link Store.purgeJobs}; give `endedBefore`, `keepNewest` or both. */

@@ -147,6 +147,7 @@ describe("route access", () => {
     expect(access).toEqual({
       "GET /healthz": "public",
       "GET /readyz": "public",
+      "GET /metrics": "viewer",
       "PUT /api/v1/schedules/:id": "operator",
       "POST /api/v1/schedules": "operator",
       "GET /api/v1/schedules/:id": "viewer",

@@ -33,6 +33,9 @@ describe("the server's configuration", () => {
       logLevel: "info",
       logFormat: "auto",
       shutdownGraceMs: 10_000,
+      errorLog: join(dir, "data", "errors.log"),
+      errorLogMaxBytes: 10 * 2 ** 20,
+      metricsPublic: false,
       configFile: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);

@@ -60,6 +60,16 @@ const FLAGS = {
     value: "MS",
     help: "On a stop signal, how long running jobs get to finish (default 10000). $SUNDIAL_SHUTDOWN_GRACE_MS",
   },
+  "error-log": {
+    type: "string",
+    value: "FILE",
+    help: "Failed jobs and missed fires as JSON lines (default DIR/errors.log). $SUNDIAL_ERROR_LOG",
+  },
+  "error-log-max-mb": {
+    type: "string",
+    value: "MB",
+    help: "Past this size the error log becomes FILE.1 and starts over (default 10). $SUNDIAL_ERROR_LOG_MAX_MB",
+  },
   config: {
     type: "string",
     short: "c",
@@ -73,7 +83,8 @@ function help(): string {
   return `Usage: sundial serve [options]
 
 Runs Sundial: the scheduler, the workers, conf/ watching and the REST API (/api/v1, docs at
-/api/docs, health at /healthz and /readyz). Logs are JSON lines, pretty on a terminal.
+/api/docs, health at /healthz and /readyz, Prometheus metrics at /metrics). Logs are JSON
+lines, pretty on a terminal; failed jobs also go to the error log.
 SIGTERM or SIGINT (Ctrl-C) stops it gracefully: no new requests or jobs, running jobs get
 the grace period to finish. A second signal exits at once.
 
@@ -85,7 +96,9 @@ Options:
 ${formatFlagHelp(FLAGS)}
 
 Config file keys: host, port, dataDir, database, schema, secretKey, conf, logLevel,
-logFormat, shutdownGraceMs (paths in it are relative to the file).
+logFormat, shutdownGraceMs, errorLog, errorLogMaxMb, metricsPublic (paths in it are
+relative to the file). metricsPublic (or $SUNDIAL_METRICS_PUBLIC=true) opens /metrics to
+callers without a token.
 
 Examples:
   sundial serve

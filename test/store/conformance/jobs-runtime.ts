@@ -228,4 +228,31 @@ export function jobRuntimeContract(store: CurrentStore): void {
       expect(await left()).toEqual(["ended-2", "ended-3", "pending", "running", "stopped"]);
     });
   });
+
+  describe("countJobs", () => {
+    it("counts jobs by type and status, the ready queue and the nodes leasing jobs", async () => {
+      // `running` claims every PENDING job, so the running ones come first.
+      await running(store(), "node-a", T0, LEASE, aJob("r1", { type: "beta" }));
+      await running(store(), "node-b", T0, LEASE, aJob("r2", { type: "beta" }));
+      await store().insertJobs([
+        aJob("a1", { type: "alpha" }),
+        aJob("a2", { type: "alpha" }),
+        aJob("later", { type: "alpha", runAt: T0 + MINUTE }),
+        aJob("b1", { type: "beta" }),
+      ]);
+      const counts = await store().countJobs(T0);
+      const sorted = [...counts.jobs].sort((x, y) =>
+        `${x.type}${x.status}` < `${y.type}${y.status}` ? -1 : 1,
+      );
+      expect(sorted).toEqual([
+        { type: "alpha", status: "PENDING", count: 3 },
+        { type: "beta", status: "PENDING", count: 1 },
+        { type: "beta", status: "RUNNING", count: 2 },
+      ]);
+      expect(counts.ready).toBe(3);
+      expect(counts.leasingNodes).toBe(2);
+      // Past the leases, no node holds a live one.
+      expect((await store().countJobs(T0 + LEASE + 1)).leasingNodes).toBe(0);
+    });
+  });
 }
