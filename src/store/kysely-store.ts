@@ -435,7 +435,15 @@ export class KyselyStore implements Store {
   async findJobs(q: JobQuery = {}): Promise<JobRow[]> {
     let query = this.db.selectFrom("jobs").selectAll();
     if (q.type && q.type.length > 0) query = query.where("type", "in", [...q.type]);
+    // Held jobs always have a node: saying so lets the small held index answer "what runs
+    // now", and ordering by the expression `+create_date` keeps SQLite from walking every
+    // job ever stored down the creation index instead (sorting the few held ones is nothing).
+    const held =
+      q.status !== undefined &&
+      q.status.length > 0 &&
+      q.status.every((status) => status === "RUNNING" || status === "STOPPING");
     if (q.status && q.status.length > 0) query = query.where("status", "in", [...q.status]);
+    if (held) query = query.where("node", "is not", null);
     if (q.startFrom !== undefined) query = query.where("start_date", ">=", q.startFrom);
     if (q.startTo !== undefined) query = query.where("start_date", "<=", q.startTo);
     if (q.endFrom !== undefined) query = query.where("end_date", ">=", q.endFrom);
@@ -446,7 +454,7 @@ export class KyselyStore implements Store {
       query = query.where("has_errors", "=", this.codec.bool(q.hasErrors));
     if (q.scheduleId !== undefined) query = query.where("schedule_id", "=", q.scheduleId);
     const rows = await query
-      .orderBy("create_date", "desc")
+      .orderBy(held ? sql`+create_date` : sql.ref("create_date"), "desc")
       .orderBy("id", "desc")
       .limit(q.size ?? DEFAULT_JOB_PAGE)
       .execute();

@@ -384,7 +384,8 @@ export function poolLifecycle(db: TestDatabase): void {
       const define = (registry: JobRegistry, node: string) =>
         registry.define("once", async ({ job }) => {
           runs.push({ id: job.id, node });
-          await new Promise((resolve) => setTimeout(resolve, 1));
+          // Long enough that neither node claims ahead (runs under 50 ms do), so both get work.
+          await new Promise((resolve) => setTimeout(resolve, 60));
         });
       const a = aNode(await aStore(), { node: "node-a" });
       const b = aNode(await aStore(), { node: "node-b" });
