@@ -135,6 +135,18 @@ export const ERROR_CODES = Object.freeze({
     summary:
       "A row can't be written in the export's format; the message names the row, the column and the reason (a wrong number of values, a character the encoding lacks).",
   },
+  deliveryFailed: {
+    status: 502,
+    exitCode: 1,
+    summary:
+      "A destination or notification could not take the file or message (unreachable host, refused login, host key mismatch, an existing file without overwrite, a size mismatch); the message names the destination and the reason.",
+  },
+  sourceFailed: {
+    status: 502,
+    exitCode: 1,
+    summary:
+      "An export's source could not give its rows: the database is unreachable, refused the login, or the query failed; the message names the connection and the reason.",
+  },
   internal: {
     status: 500,
     exitCode: 1,

@@ -17,6 +17,7 @@ import Fastify, {
   LogController,
 } from "fastify";
 import { jobRoutes } from "../jobs/job.routes.js";
+import { type ConnectionService, connectionRoutes } from "../projects/connections/index.js";
 import { scheduleRoutes } from "../schedules/schedule.routes.js";
 import { triggerRoutes } from "../schedules/trigger.routes.js";
 import type { Sundial } from "../sundial.js";
@@ -33,6 +34,8 @@ export type AppPlugin = (app: FastifyInstance) => Promise<void>;
 
 export interface BuildAppOptions {
   readonly sundial: Sundial;
+  /** Stored connections (exports); without it the connection routes are left out. */
+  readonly connections?: ConnectionService;
   /** Where request logs go (a pino logger); default nowhere. */
   readonly logger?: FastifyBaseLogger;
   /**
@@ -118,6 +121,9 @@ export function buildApp(options: BuildAppOptions) {
     async (api) => {
       api.register(scheduleRoutes, { schedules: sundial.schedules, scheduler: sundial });
       api.register(triggerRoutes);
+      if (options.connections) {
+        api.register(connectionRoutes, { connections: options.connections });
+      }
       api.register(jobRoutes, {
         jobs: sundial.jobs,
         ...(options.feedPollMs === undefined ? {} : { feedPollMs: options.feedPollMs }),

@@ -5,6 +5,8 @@
 import type { Logger } from "pino";
 import { AuthService, authPlugin } from "../auth/index.js";
 import { SundialError } from "../errors.js";
+import { DELIVERY_TESTERS } from "../exports/connection-testers.js";
+import { ConnectionService } from "../projects/connections/index.js";
 import { Sundial } from "../sundial.js";
 import { API_PREFIX, type App, buildApp } from "./app.js";
 import { ErrorLog, jobLogFields } from "./error-log.js";
@@ -83,11 +85,16 @@ export async function startServer(
   errorLog.follow(sundial);
   const auth = new AuthService(sundial.store);
   const authenticate = authPlugin(auth);
+  const connections = new ConnectionService(sundial.store, {
+    secretKey: config.secretKey,
+    testers: DELIVERY_TESTERS,
+  });
   const app = buildApp({
     sundial,
     logger,
     plugins: [(instance) => authenticate(instance, {})],
     metricsPublic: config.metricsPublic,
+    connections,
   });
   const closeAll = async (graceMs: number) => {
     await app.close();

@@ -1,9 +1,46 @@
 /**
  * Exports: the file pipeline. Rows from a source become a file in a format (CSV, JSON,
- * NDJSON, text) under a templated name, post-processed (append, encrypt, zip) and hashed.
+ * NDJSON, text) under a templated name, post-processed (append, encrypt, zip) and hashed,
+ * then delivered to destinations (SFTP, FTP, a directory, email), with notifications.
  * No HTTP, no storage; docs/exports.md is the user's guide.
  */
 export type { Encoding } from "./cell-text.js";
+export {
+  checkDestination,
+  type DeliveryOptions,
+  type DeliveryOutcome,
+  type Destination,
+  DestinationSchema,
+  deliverFile,
+} from "./destinations/delivery.js";
+export {
+  copyToDirectory,
+  type DirectoryDestination,
+  DirectoryDestinationSchema,
+} from "./destinations/directory-destination.js";
+export {
+  type EmailDestination,
+  EmailDestinationSchema,
+  FILE_PARAMETERS,
+  sendFileByEmail,
+} from "./destinations/email-destination.js";
+export type { DownloadLink } from "./destinations/email-enclosure.js";
+export {
+  type FtpConnection,
+  FtpConnectionSchema,
+  type FtpDestination,
+  FtpDestinationSchema,
+  testFtp,
+  uploadFtp,
+} from "./destinations/ftp-destination.js";
+export {
+  type SftpConnection,
+  SftpConnectionSchema,
+  type SftpDestination,
+  SftpDestinationSchema,
+  testSftp,
+  uploadSftp,
+} from "./destinations/sftp-destination.js";
 export { type ExportManifest, type ExportRun, writeExportFile } from "./export-file.js";
 export { checkExportOutput, type ExportOutput, ExportOutputSchema } from "./export-output.js";
 export {
@@ -20,4 +57,19 @@ export {
   renderFileName,
 } from "./file-name-template.js";
 export { readPublicKey } from "./gpg-encrypt.js";
+export {
+  checkNotification,
+  type Notification,
+  type NotificationOutcome,
+  NotificationSchema,
+  RUN_PARAMETERS,
+  type RunReport,
+  sendNotifications,
+} from "./notifications/notification.js";
+export type { Recipient } from "./notifications/recipients.js";
+export {
+  type SmtpConnection,
+  SmtpConnectionSchema,
+  testSmtp,
+} from "./notifications/smtp-connection.js";
 export { DEFAULT_MAX_ROWS, type Row, type RowInput } from "./row-source.js";

@@ -9,10 +9,14 @@ import { join } from "node:path";
 import pg from "pg";
 import { type App, buildApp } from "../../src/api/app.js";
 import type { Clock } from "../../src/clock.js";
+import { ConnectionService } from "../../src/projects/connections/index.js";
 import { Sundial } from "../../src/sundial.js";
 import { freshSchemaName, TEST_DATABASE_URL } from "../helpers/postgres.js";
 
 export type Database = "sqlite" | "postgres";
+
+/** The server key stored connection secrets are encrypted under, in these tests. */
+export const TEST_SECRET_KEY = "test-secret-key-of-at-least-32-characters";
 
 /** A gate the `gated` job type waits on: `open(id)` lets that job finish. */
 export class Gates {
@@ -36,6 +40,7 @@ export class Gates {
 export interface TestApi {
   readonly app: App;
   readonly sundial: Sundial;
+  readonly connections: ConnectionService;
   readonly gates: Gates;
   close(): Promise<void>;
 }
@@ -92,8 +97,10 @@ export async function testApi(options: TestApiOptions = {}): Promise<TestApi> {
     await log.info("gate opened");
     return { opened: true };
   });
+  const connections = new ConnectionService(sundial.store, { secretKey: TEST_SECRET_KEY });
   const app = buildApp({
     sundial,
+    connections,
     feedPollMs: 20,
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
     ...(options.plugins === undefined ? {} : { plugins: options.plugins }),
@@ -102,6 +109,7 @@ export async function testApi(options: TestApiOptions = {}): Promise<TestApi> {
   return {
     app,
     sundial,
+    connections,
     gates,
     close: async () => {
       await app.close();

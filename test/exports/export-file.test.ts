@@ -1,8 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: file name templates write parameters as ${name}
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type ExportOutput,
@@ -10,6 +8,7 @@ import {
   type Row,
   writeExportFile,
 } from "../../src/exports/index.js";
+import { gc, memoryInUse } from "../helpers/memory.js";
 import { entriesOf, generatedRows, peer, stopAfter, tempFolder } from "./helpers.js";
 
 let folder: Awaited<ReturnType<typeof tempFolder>>;
@@ -206,14 +205,8 @@ describe("stopping and failing", () => {
 
 describe("memory", () => {
   it("stays flat for 1,000,000 rows through CSV and zip", async () => {
-    setFlagsFromString("--expose-gc");
-    const gc = runInNewContext("gc") as () => void;
     gc();
-    // Buffers live outside the heap: count both.
-    const used = () => {
-      const memory = process.memoryUsage();
-      return memory.heapUsed + memory.external;
-    };
+    const used = memoryInUse;
     const before = used();
     let growth = 0;
     async function* rows() {

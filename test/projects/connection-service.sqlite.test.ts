@@ -1,0 +1,3 @@
+import { connectionServiceSuite } from "./connection-service-suite.js";
+
+connectionServiceSuite("sqlite");
