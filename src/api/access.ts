@@ -9,8 +9,11 @@ import { ACCESS_LEVELS } from "../auth/index.js";
 // The levels, and the `config.access` route option, are auth's (src/auth/request-auth.ts).
 export { ACCESS_LEVELS, type Access } from "../auth/index.js";
 
-/** Routes that third-party plugins add under these prefixes (the docs UI) are public. */
-const PUBLIC_PREFIXES = ["/api/docs"];
+/**
+ * Routes that third-party plugins add under these prefixes (the docs UI) are for viewers:
+ * nothing but health and the login answers without credentials.
+ */
+const VIEWER_PREFIXES = ["/api/docs"];
 
 /**
  * Makes every route registered from now on declare its access.
@@ -19,8 +22,8 @@ const PUBLIC_PREFIXES = ["/api/docs"];
 export function requireAccess(app: FastifyInstance): void {
   app.addHook("onRoute", (route: RouteOptions) => {
     const config = (route.config ?? {}) as { access?: unknown };
-    if (config.access === undefined && PUBLIC_PREFIXES.some((p) => route.url.startsWith(p))) {
-      route.config = { ...config, access: "public" };
+    if (config.access === undefined && VIEWER_PREFIXES.some((p) => route.url.startsWith(p))) {
+      route.config = { ...config, access: "viewer" };
       return;
     }
     if (!(ACCESS_LEVELS as readonly unknown[]).includes(config.access)) {

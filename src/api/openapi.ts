@@ -37,7 +37,7 @@ export function registerOpenApi(app: FastifyInstance): void {
   app.register(async (scope) => {
     scope.get(
       "/api/openapi.json",
-      { config: { access: "public" }, schema: { hide: true } },
+      { config: { access: "viewer" }, schema: { hide: true } },
       async () => app.swagger(),
     );
   });

@@ -16,6 +16,7 @@ import { registerAudit } from "./audit.routes.js";
 import type { Principal } from "./auth.js";
 import type { AuthService } from "./auth.service.js";
 import { LoginThrottledError } from "./login-limit.js";
+import { registerLoginPage } from "./login-page.js";
 import {
   authenticateRequest,
   authorizeJobStart,
@@ -142,6 +143,7 @@ export function authPlugin(auth: AuthService, options: AuthPluginOptions = {}): 
     registerSessionRoutes(app, auth, cookie, csrfTokens);
     registerUserRoutes(app, auth, (request) => sessionIdOf(request, cookie));
     registerTokenRoutes(app, auth);
+    registerLoginPage(app);
   };
   // What fastify-plugin does: the hooks and decorators reach the whole app, not a child scope.
   return Object.assign(plugin, {

@@ -184,3 +184,33 @@ describe("owners", () => {
     expect((await mine("admin")).json().result).toEqual([]);
   });
 });
+
+describe("the API documentation", () => {
+  it("is reached from the login page: a session cookie opens it", async () => {
+    const page = await api.app.inject({ method: "GET", url: "/login" });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers["content-type"]).toMatch(/^text\/html/);
+    expect(page.body).toContain('fetch("/api/v1/auth/login"');
+    const login = await api.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      payload: { name: "a-viewer", password: "long enough password" },
+    });
+    expect(login.statusCode).toBe(200);
+    const cookie = String(login.headers["set-cookie"]).split(";")[0] as string;
+    const docs = await api.app.inject({ method: "GET", url: "/api/docs/", headers: { cookie } });
+    expect(docs.statusCode).toBe(200);
+  });
+
+  it("is for logged-in users: nothing but health and the login answers without credentials", async () => {
+    for (const url of ["/api/openapi.json", "/api/docs/", "/api/docs/json"]) {
+      expect([url, (await api.app.inject({ method: "GET", url })).statusCode]).toEqual([url, 401]);
+      const res = await api.app.inject({
+        method: "GET",
+        url,
+        headers: { authorization: `Bearer ${tokens.get("viewer")}` },
+      });
+      expect([url, res.statusCode]).toEqual([url, 200]);
+    }
+  });
+});
