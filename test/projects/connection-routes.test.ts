@@ -203,7 +203,7 @@ describe("the connection routes", () => {
   });
 
   it("are described in the OpenAPI document", async () => {
-    const doc = (await call(undefined, { method: "GET", url: "/api/openapi.json" })).json();
+    const doc = (await call("viewer", { method: "GET", url: "/api/openapi.json" })).json();
     expect(Object.keys(doc.paths).filter((path: string) => path.includes("connections"))).toEqual([
       "/api/v1/connections",
       "/api/v1/connections/{name}",
