@@ -1,8 +1,9 @@
 /**
- * The API benchmark's settings, read once from `BENCH_API_*` variables and frozen. An
- * unknown `BENCH_API_*` variable is refused: a typo would otherwise run the defaults.
+ * The API benchmark's settings, read once from `BENCH_API_*` variables and frozen
+ * (bench/settings.js refuses an unknown one).
  */
 import { tmpdir } from "node:os";
+import { readSettings } from "../settings.js";
 
 const NUMBERS = {
   /** Jobs stored before the server starts. */
@@ -26,27 +27,12 @@ const TEXTS = {
 };
 
 function readConfig(env) {
-  const unknown = Object.keys(env).filter(
-    (key) => key.startsWith("BENCH_API_") && !(key in NUMBERS) && !(key in TEXTS),
-  );
-  if (unknown.length > 0) {
-    const known = [...Object.keys(NUMBERS), ...Object.keys(TEXTS)].join(", ");
-    throw new Error(`Unknown setting ${unknown.join(", ")}; the settings are: ${known}`);
-  }
-  const config = {};
-  for (const [key, fallback] of Object.entries(NUMBERS)) {
-    const value = env[key] === undefined ? fallback : Number(env[key]);
-    if (!Number.isInteger(value) || value < 1) {
-      throw new Error(`${key}=${env[key]}: give a whole number ≥ 1`);
-    }
-    config[key] = value;
-  }
-  for (const [key, fallback] of Object.entries(TEXTS)) config[key] = env[key] ?? fallback;
-  const only = config.BENCH_API_ONLY.split(",").map((s) => s.trim());
-  const wrong = only.filter((s) => !STORES.includes(s));
-  if (wrong.length > 0) {
-    throw new Error(`BENCH_API_ONLY: ${wrong.join(", ")}? Choose from ${STORES.join(", ")}`);
-  }
+  const { values: config, only } = readSettings(env, {
+    prefix: "BENCH_API_",
+    numbers: NUMBERS,
+    texts: TEXTS,
+    choices: STORES,
+  });
   return Object.freeze({
     databaseUrl: config.BENCH_API_DATABASE_URL,
     stores: Object.freeze(only),

@@ -1,9 +1,9 @@
 /**
- * The queue benchmark's settings, read once from `BENCH_QUEUE_*` variables and frozen.
- * An unknown `BENCH_QUEUE_*` variable is refused: a typo would otherwise run the defaults
- * and print figures for sizes nobody asked for.
+ * The queue benchmark's settings, read once from `BENCH_QUEUE_*` variables and frozen
+ * (bench/settings.js refuses an unknown one).
  */
 import { tmpdir } from "node:os";
+import { readSettings } from "../settings.js";
 
 const NUMBERS = {
   /** Jobs each worker runs at once, the same for every library. */
@@ -45,29 +45,12 @@ const TEXTS = {
 };
 
 function readConfig(env) {
-  const unknown = Object.keys(env).filter(
-    (key) => key.startsWith("BENCH_QUEUE_") && !(key in NUMBERS) && !(key in TEXTS),
-  );
-  if (unknown.length > 0) {
-    const known = [...Object.keys(NUMBERS), ...Object.keys(TEXTS)].join(", ");
-    throw new Error(`Unknown setting ${unknown.join(", ")}; the settings are: ${known}`);
-  }
-  const config = {};
-  for (const [key, fallback] of Object.entries(NUMBERS)) {
-    const value = env[key] === undefined ? fallback : Number(env[key]);
-    if (!Number.isInteger(value) || value < 1) {
-      throw new Error(`${key}=${env[key]}: give a whole number ≥ 1`);
-    }
-    config[key] = value;
-  }
-  for (const [key, fallback] of Object.entries(TEXTS)) config[key] = env[key] ?? fallback;
-  const only = config.BENCH_QUEUE_ONLY.split(",").map((m) => m.trim());
-  const wrong = only.filter((m) => !MEASUREMENTS.includes(m));
-  if (wrong.length > 0) {
-    throw new Error(
-      `BENCH_QUEUE_ONLY: ${wrong.join(", ")}? Choose from ${MEASUREMENTS.join(", ")}`,
-    );
-  }
+  const { values: config, only } = readSettings(env, {
+    prefix: "BENCH_QUEUE_",
+    numbers: NUMBERS,
+    texts: TEXTS,
+    choices: MEASUREMENTS,
+  });
   if (config.BENCH_QUEUE_STORED_PUT > config.BENCH_QUEUE_STORED_SCHEDULES) {
     config.BENCH_QUEUE_STORED_PUT = config.BENCH_QUEUE_STORED_SCHEDULES;
   }
