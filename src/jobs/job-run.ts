@@ -55,9 +55,11 @@ const RECORD_RETRY_MS = [100, 500, 2_000, 5_000, 10_000, 30_000];
 
 export class JobRun {
   readonly id: string;
-  private readonly controller = new AbortController();
+  // Both controllers are made when first needed: most runs are never interrupted and have
+  // no timeout, and two controllers per run were a tenth of a busy node's time (bench/queue).
+  private controller: AbortController | undefined;
   /** Cancels this run's timers (timeout, abandon) once it has ended. */
-  private readonly timers = new AbortController();
+  private timerController: AbortController | undefined;
   private interruption: JobInterrupted | undefined;
   private settled: Settled | undefined;
   private abandon: (() => void) | undefined;
@@ -83,6 +85,20 @@ export class JobRun {
     this.lastProgress = row.progress;
   }
 
+  /** The handler's signal, already aborted when the run was interrupted before it was asked for. */
+  private get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.interruption !== undefined) this.controller.abort(this.interruption);
+    }
+    return this.controller.signal;
+  }
+
+  private get timers(): AbortController {
+    this.timerController ??= new AbortController();
+    return this.timerController;
+  }
+
   /**
    * Aborts the handler's signal (the first interruption wins) and starts waiting
    * `abandonAfterMs` for it. Does nothing once the handler has returned or thrown.
@@ -90,7 +106,7 @@ export class JobRun {
   interrupt(kind: InterruptionKind, message: string): void {
     if (this.settled !== undefined || this.interruption !== undefined) return;
     this.interruption = new JobInterrupted(kind, message);
-    this.controller.abort(this.interruption);
+    this.controller?.abort(this.interruption);
     void this.env.clock
       .sleep(this.env.abandonAfterMs, this.timers.signal)
       .then(() => this.abandon?.());
@@ -114,7 +130,7 @@ export class JobRun {
     }
     await Promise.race([running, this.abandoned]);
     handled?.();
-    this.timers.abort(WAKE);
+    this.timerController?.abort(WAKE);
     this.closed = true;
     await this.writes;
     await this.recordEnding();
@@ -148,10 +164,13 @@ export class JobRun {
       return this.write(() => this.env.jobs.appendLog(this.id, level, message, additionalInfo));
     };
     const logger: JobLogger = { info: log("INFO"), error: log("ERROR") };
+    const signalOf = () => this.signal;
     return {
       job,
       data: this.row.data,
-      signal: this.controller.signal,
+      get signal() {
+        return signalOf();
+      },
       checkpoint: this.row.checkpoint,
       log: logger,
       progress: (percent: number) => {
