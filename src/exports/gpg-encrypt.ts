@@ -5,8 +5,12 @@
  */
 import { Duplex, PassThrough, Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createMessage, encrypt, type Key, readKey } from "openpgp";
+import type { Key } from "openpgp";
 import { SundialError } from "../errors.js";
+import { lazyModule } from "./lazy-module.js";
+
+/** Exported for the connection tester, which encrypts a test message. */
+export const openpgp = lazyModule(() => import("openpgp"));
 
 /**
  * Reads an armored public key and checks that it can encrypt now (not expired or revoked,
@@ -22,6 +26,7 @@ export async function readPublicKey(armored: string, field = "encrypt.publicKey"
   };
   let key: Key | undefined;
   try {
+    const { readKey } = await openpgp();
     key = await readKey({ armoredKey: armored });
   } catch (error) {
     fail(
@@ -55,8 +60,14 @@ export function encryptStage(key: Key, fileName: string): Duplex {
   const plain = new TransformStream<Uint8Array, Uint8Array>();
   // OpenPGP.js hands its output stream back asynchronously; the pipeline needs one now.
   const encrypted = new PassThrough();
-  void createMessage({ binary: plain.readable, filename: fileName })
-    .then((message) => encrypt({ message, encryptionKeys: key, format: "binary" }))
+  void openpgp()
+    .then(async ({ createMessage, encrypt }) =>
+      encrypt({
+        message: await createMessage({ binary: plain.readable, filename: fileName }),
+        encryptionKeys: key,
+        format: "binary",
+      }),
+    )
     .then((stream) => pipeline(Readable.fromWeb(stream as never), encrypted))
     .catch((error: unknown) => encrypted.destroy(error as Error));
   return Duplex.from({ writable: Writable.fromWeb(plain.writable), readable: encrypted });

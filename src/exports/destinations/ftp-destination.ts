@@ -4,12 +4,20 @@
  */
 import { createReadStream } from "node:fs";
 import { posix } from "node:path";
-import { Client, FTPError } from "basic-ftp";
+import type { Client, FTPError } from "basic-ftp";
 import { type Static, Type } from "typebox";
 import { validate } from "../../validation.js";
 import type { ExportManifest } from "../export-file.js";
+import { lazyModule } from "../lazy-module.js";
 import { folderDestinationProperties, type UploadFolder, uploadInto } from "./folder-upload.js";
 import { deliveryFailed, type Step, stepsFor, type TransferOptions } from "./transfer.js";
+
+const basicFtp = lazyModule(() => import("basic-ftp"));
+
+/** basic-ftp's reply error, told by its name: the class lives in a module loaded on first use. */
+function isFtpError(error: unknown): error is FTPError {
+  return error instanceof Error && error.name === "FTPError";
+}
 
 export const FtpConnectionSchema = Type.Object(
   {
@@ -124,7 +132,8 @@ async function withFtp<T>(
 ): Promise<T> {
   const { connection } = destination;
   const where = describeFtp(destination);
-  const client = new Client(connection.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const { Client: FtpClient } = await basicFtp();
+  const client = new FtpClient(connection.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   // basic-ftp takes no signal: closing the client rejects whatever it is doing.
   const onAbort = () => client.close();
   signal?.addEventListener("abort", onAbort, { once: true });
@@ -162,7 +171,7 @@ function loginFailure(error: unknown, destination: FtpDestination, where: string
   const { connection } = destination;
   const code = (error as { code?: unknown }).code;
   const message = (error as Error).message;
-  if (error instanceof FTPError && code === NOT_LOGGED_IN) {
+  if (isFtpError(error) && code === NOT_LOGGED_IN) {
     return deliveryFailed(
       where,
       `refused the login as ${connection.username ?? "anonymous"} (${message}); check the username and password`,
@@ -193,7 +202,7 @@ async function enter(client: Client, directory: string, step: Step, where: strin
   try {
     await client.cd(directory);
   } catch (error) {
-    if (error instanceof FTPError && error.code === FILE_UNAVAILABLE) {
+    if (isFtpError(error) && error.code === FILE_UNAVAILABLE) {
       throw deliveryFailed(
         where,
         `the directory ${directory} does not exist on the server (${error.message})`,
@@ -220,7 +229,7 @@ function ftpFolder(
       await client.size(name);
       return true;
     } catch (error) {
-      if (!(error instanceof FTPError)) return step("checking", () => Promise.reject(error));
+      if (!isFtpError(error)) return step("checking", () => Promise.reject(error));
       if (error.code === FILE_UNAVAILABLE) return false;
       if (!NOT_IMPLEMENTED.has(error.code)) return step("checking", () => Promise.reject(error));
       const names = await step("listing", () => client.list());

@@ -7,11 +7,12 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { posix } from "node:path";
 import { pipeline } from "node:stream/promises";
-import SftpClient from "ssh2-sftp-client";
+import type SftpClient from "ssh2-sftp-client";
 import { type Static, Type } from "typebox";
 import { SundialError } from "../../errors.js";
 import { validate } from "../../validation.js";
 import type { ExportManifest } from "../export-file.js";
+import { lazyModule } from "../lazy-module.js";
 import { folderDestinationProperties, type UploadFolder, uploadInto } from "./folder-upload.js";
 import {
   byteCounter,
@@ -20,6 +21,8 @@ import {
   stepsFor,
   type TransferOptions,
 } from "./transfer.js";
+
+const sftpClient = lazyModule(() => import("ssh2-sftp-client"));
 
 export const SftpConnectionSchema = Type.Object(
   {
@@ -160,7 +163,8 @@ async function withSftp<T>(
   const { connection } = destination;
   const where = describeSftp(destination);
   // The library logs to the console from its global listeners unless given these.
-  const client = new SftpClient("sundial", { error: () => {}, end: () => {}, close: () => {} });
+  const { default: Sftp } = await sftpClient();
+  const client = new Sftp("sundial", { error: () => {}, end: () => {}, close: () => {} });
   let failure: (Error & { level?: string; code?: string }) | undefined;
   let ready = false;
   let presented = "";

@@ -3,10 +3,10 @@
  * them, and sending one letter to its addressees, with phones (email-to-SMS gateways)
  * getting a short plain-text message of their own.
  */
-import nodemailer from "nodemailer";
 import { type Static, Type } from "typebox";
 import { SundialError } from "../../errors.js";
 import { validate } from "../../validation.js";
+import { lazyModule } from "../lazy-module.js";
 import { type Addressees, checkAddress, checkGatewayDomains } from "./recipients.js";
 
 export const SmtpConnectionSchema = Type.Object(
@@ -86,7 +86,7 @@ export function describeSmtp(connection: SmtpConnection): string {
  */
 export async function testSmtp(settings: unknown, signal?: AbortSignal): Promise<string> {
   const connection = checkSmtpConnection(settings, "");
-  const transport = transportFor(connection);
+  const transport = await transportFor(connection);
   // verify() takes no signal and can't be cancelled: an abort stops waiting for it, and
   // its connection ends by itself (at worst at the timeout).
   let onAbort = () => {};
@@ -122,7 +122,7 @@ export async function sendLetter(
   options: { readonly field: string; readonly signal?: AbortSignal | undefined },
 ): Promise<string> {
   const { field, signal } = options;
-  const transport = transportFor(connection);
+  const transport = await transportFor(connection);
   const sent: string[] = [];
   try {
     if (to.to.length + to.cc.length + to.bcc.length > 0) {
@@ -164,9 +164,12 @@ export async function sendLetter(
   }
 }
 
-function transportFor(connection: SmtpConnection) {
+const nodemailer = lazyModule(() => import("nodemailer"));
+
+async function transportFor(connection: SmtpConnection) {
   const timeout = connection.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  return nodemailer.createTransport({
+  const { default: mailer } = await nodemailer();
+  return mailer.createTransport({
     host: connection.host,
     port: portOf(connection),
     secure: connection.secure === true,

@@ -6,7 +6,8 @@
  * Values: integers as numbers when exact, else as text; DECIMAL as text (exact); DATE,
  * DATETIME and TIMESTAMP as the text the server gives.
  */
-import mysql, { type ExecuteValues } from "mysql2";
+import type { ExecuteValues } from "mysql2";
+import { lazyModule } from "../lazy-module.js";
 import type { ServerDatabaseSettings } from "./sql-connection.js";
 import {
   BATCH_ROWS,
@@ -17,6 +18,9 @@ import {
   type SqlCursor,
   tlsOptions,
 } from "./sql-cursor.js";
+
+const mysqlDriver = lazyModule(() => import("mysql2"));
+type MysqlDriver = Awaited<ReturnType<typeof mysqlDriver>>["default"];
 
 const DEFAULT_PORT = 3306;
 
@@ -41,7 +45,11 @@ function connectionOptions(settings: ServerDatabaseSettings, connectTimeoutMs: n
  * Ends a query still running on the server: dropping our socket alone would leave it
  * running until it next writes. Best effort, on a short-lived connection of its own.
  */
-function killOnServer(settings: ServerDatabaseSettings, threadId: number | null): void {
+function killOnServer(
+  mysql: MysqlDriver,
+  settings: ServerDatabaseSettings,
+  threadId: number | null,
+): void {
   if (threadId === null) return;
   const killer = mysql.createConnection(connectionOptions(settings, 5000));
   killer.on("error", ignore);
@@ -55,6 +63,7 @@ export async function openMysql(
   request: CursorRequest,
 ): Promise<SqlCursor> {
   const { query, signal, connectTimeoutMs } = request;
+  const { default: mysql } = await mysqlDriver();
   const connection = mysql.createConnection(connectionOptions(settings, connectTimeoutMs));
   // A dropped connection also fails the query, which is where it is reported.
   connection.on("error", ignore);
@@ -81,7 +90,7 @@ export async function openMysql(
   // Errors reach the reader through iteration; this keeps a late one from crashing the process.
   stream.on("error", ignore);
   const stop = () => {
-    killOnServer(settings, connection.threadId);
+    killOnServer(mysql, settings, connection.threadId);
     connection.destroy();
   };
   return {

@@ -5,8 +5,7 @@
  * encrypts). SFTP, FTP, SSH and SMTP are tested by their clients, plugged in through
  * `ConnectionServiceOptions.testers`.
  */
-import { createMessage, encrypt } from "openpgp";
-import { readPublicKey } from "../../exports/gpg-encrypt.js";
+import { openpgp, readPublicKey } from "../../exports/gpg-encrypt.js";
 import { sqlRows } from "../../exports/sources/sql.js";
 import type { ConnectionTester, ConnectionTesters } from "./connection.js";
 import type { ConnectionSettings } from "./connection-settings.js";
@@ -83,6 +82,7 @@ const testHttp: ConnectionTester<"http"> = async ({ settings }, signal) => {
 
 const testGpg: ConnectionTester<"gpg"> = async ({ settings }) => {
   const key = await readPublicKey(settings.publicKey, "settings.publicKey");
+  const { createMessage, encrypt } = await openpgp();
   await encrypt({ message: await createMessage({ text: "sundial" }), encryptionKeys: key });
   const expires = await key.getExpirationTime();
   const details = {
