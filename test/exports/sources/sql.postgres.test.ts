@@ -2,6 +2,7 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { sqlRows } from "../../../src/exports/sources/sql.js";
 import type { SqlConnection } from "../../../src/exports/sources/sql-connection.js";
+import { parseTimestamptz } from "../../../src/exports/sources/sql-postgres.js";
 import { postgresAvailable, TEST_DATABASE_URL } from "../../helpers/postgres.js";
 import { postgresSettings } from "./peers.js";
 import { type SqlPeer, sqlSourceContract } from "./sql-suite.js";
@@ -75,6 +76,37 @@ if (await postgresAvailable("the SQL source tests")) {
           flag: true,
         },
       ]);
+    });
+
+    it("reads every timestamptz the server writes as pg's own parser does, in any zone", async () => {
+      // Offsets with minutes and seconds (Kathmandu, St John's, Monrovia before 1972),
+      // fractions of every length, and the forms the fast reader hands on (BC, infinity,
+      // years before 1000 and after 9999).
+      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await client.connect();
+      try {
+        const slow = pg.types.getTypeParser(1184, "text") as (text: string) => Date | number;
+        const seen: string[] = [];
+        for (const zone of ["UTC", "Asia/Kathmandu", "America/St_Johns", "Africa/Monrovia"]) {
+          await client.query(`SET TimeZone = '${zone}'`);
+          const { rows } = await client.query<{ text: string }>(
+            `SELECT (timestamptz '1960-01-01 00:00:00+00' + i * interval '7 days 3 hours 1.234567 seconds')::text AS text
+               FROM generate_series(0, 600) AS i
+             UNION ALL SELECT unnest(ARRAY['2026-03-27 06:00:00.5+00', '0099-01-01 00:00:00+00',
+               '0001-01-01 00:00:00+00 BC', '12000-01-01 00:00:00+00', 'infinity', '-infinity'])
+               ::timestamptz::text`,
+          );
+          for (const { text } of rows) {
+            expect(Number(parseTimestamptz(text)), text).toEqual(Number(slow(text)));
+          }
+          seen.push(...rows.map(({ text }) => text));
+        }
+        // The forms that matter were met: offsets with seconds, and fractions.
+        expect(seen.some((text) => /[+-]\d\d:\d\d:\d\d$/.test(text))).toBe(true);
+        expect(seen.some((text) => /\.\d{6}[+-]/.test(text))).toBe(true);
+      } finally {
+        await client.end();
+      }
     });
 
     it("binds a list as an array, and typed values as themselves", async () => {
