@@ -92,9 +92,16 @@ export function parseTimestamptz(text: string): Date | number {
     i += 3;
   }
   const year = two(text, 0) * 100 + two(text, 2);
-  const fields = [year, two(text, 5), two(text, 8), two(text, 11), two(text, 14), two(text, 17)];
-  if (i !== n || fields.some(Number.isNaN)) return parseTimestamptzSlowly(text);
-  const utc = Date.UTC(year, fields[1] - 1, fields[2], fields[3], fields[4], fields[5], ms);
+  const month = two(text, 5);
+  const day = two(text, 8);
+  const hour = two(text, 11);
+  const minute = two(text, 14);
+  const second = two(text, 17);
+  // NaN (a character that is not a digit) fails the sum's test as well.
+  if (i !== n || !Number.isFinite(year + month + day + hour + minute + second + offset)) {
+    return parseTimestamptzSlowly(text);
+  }
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
   return new Date(utc - (sign === 45 ? -offset : offset) * 1000);
 }
 
