@@ -1,7 +1,7 @@
 /**
  * The README's opening commands are what a new user runs: keep them, package.json's
- * scripts and .ci/run saying the same thing. (test/api/serve.test.ts runs what
- * `npm start` runs after its build: `node bin/sundial.js serve`.)
+ * scripts and .ci/run saying the same thing. (test/readme-start.test.ts runs the first
+ * one in a copy of the checkout.)
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";

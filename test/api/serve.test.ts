@@ -2,22 +2,19 @@
  * `sundial serve`: its mistakes in-process, the repo's example conf/, and the real
  * command (`node bin/sundial.js serve`, the built package) run as a user runs it.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Job } from "../../src/jobs/job.js";
 import { Sundial } from "../../src/sundial.js";
 import { runMain } from "../helpers/cli.js";
 import { FakeClock } from "../helpers/fake-clock.js";
+import { api, logIn, ROOT, ServeProcess } from "../helpers/serve-process.js";
 import { waitFor } from "../helpers/wait-for.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 let dir: string;
 
 beforeEach(async () => {
@@ -109,53 +106,6 @@ describe("the example conf/", () => {
   });
 });
 
-/** A `sundial serve` child process and its log, as JSON lines. */
-class ServeProcess {
-  readonly child: ChildProcess;
-  readonly lines: Record<string, unknown>[] = [];
-  stderr = "";
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
-  constructor(args: string[], cwd: string, extraEnv: Record<string, string> = {}) {
-    const env: Record<string, string | undefined> = { ...process.env };
-    for (const name of Object.keys(env)) {
-      if (name.startsWith("SUNDIAL_") || name === "DATABASE_URL") delete env[name];
-    }
-    Object.assign(env, extraEnv);
-    this.child = spawn(
-      process.execPath,
-      [join(ROOT, "bin", "sundial.js"), "serve", "--port", "0", "--log-format", "json", ...args],
-      { cwd, env, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on("line", (line) =>
-      this.lines.push(JSON.parse(line) as Record<string, unknown>),
-    );
-    this.child.stderr?.on("data", (chunk) => {
-      this.stderr += String(chunk);
-    });
-    this.exited = new Promise((resolve) =>
-      this.child.on("exit", (code, signal) => resolve({ code, signal })),
-    );
-  }
-
-  /** The first log line whose message matches, once it is written. */
-  line(message: RegExp): Promise<Record<string, unknown>> {
-    return waitFor(
-      `a log line matching ${message} (stderr: ${this.stderr})`,
-      () => this.lines.find((l) => message.test(String(l.msg))),
-      60_000,
-    );
-  }
-
-  async url(): Promise<string> {
-    return (await this.line(/^started: /)).url as string;
-  }
-
-  kill(): void {
-    if (this.child.exitCode === null) this.child.kill("SIGKILL");
-  }
-}
-
 describe("sundial serve, end to end", () => {
   let server: ServeProcess | undefined;
 
@@ -170,48 +120,8 @@ describe("sundial serve, end to end", () => {
     server = undefined;
   });
 
-  /** A browser's session: its cookie, and the CSRF token a change must carry. */
-  interface Session {
-    readonly cookie: string;
-    readonly csrfToken: string;
-  }
-
-  async function logIn(base: string, name: string, password: string): Promise<Session> {
-    const res = await fetch(`${base}/api/v1/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name, password }),
-    });
-    const body = (await res.json()) as { csrfToken: string };
-    if (!res.ok) throw new Error(`login: ${res.status} ${JSON.stringify(body)}`);
-    const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] as string;
-    return { cookie, csrfToken: body.csrfToken };
-  }
-
-  async function api(
-    session: Session | undefined,
-    url: string,
-    method = "GET",
-    body?: unknown,
-  ): Promise<unknown> {
-    const headers: Record<string, string> = {};
-    if (session !== undefined) {
-      headers.cookie = session.cookie;
-      if (method !== "GET") headers["x-csrf-token"] = session.csrfToken;
-    }
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(url, {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
-    return text === "" ? undefined : JSON.parse(text);
-  }
-
   it("starts, runs a schedule put over HTTP every second, and stops cleanly on SIGTERM", async () => {
-    server = new ServeProcess([], dir);
+    server = new ServeProcess({ cwd: dir });
     const base = await server.url();
     expect(await api(undefined, `${base}/readyz`)).toEqual({ status: "ready" });
     // Nothing but health and login without credentials.
@@ -262,8 +172,10 @@ describe("sundial serve, end to end", () => {
   });
 
   it("exits at once on a second signal while a running job holds the shutdown", async () => {
-    server = new ServeProcess(["--shutdown-grace-ms", "600000"], dir, {
-      SUNDIAL_ADMIN_PASSWORD: "correct horse battery staple",
+    server = new ServeProcess({
+      args: ["--shutdown-grace-ms", "600000"],
+      cwd: dir,
+      env: { SUNDIAL_ADMIN_PASSWORD: "correct horse battery staple" },
     });
     const base = await server.url();
     expect(server.stderr).toBe("");
