@@ -1,11 +1,16 @@
 /**
- * "Test connection" for the types whose clients live with the destinations: log in, look
- * at the login directory, log out. The connections service (src/projects) takes these as
- * its testers for sftp, ftp, ftps and smtp.
+ * "Test connection" for the types whose clients live in exports: log in, look at the login
+ * directory (SFTP, FTP), or run a harmless command (SSH), then log out; an SMTP server is
+ * connected to and logged in to, sending nothing. The connections service (src/projects)
+ * takes these as its testers for sftp, ssh, ftp, ftps and smtp.
  */
+
+import type { FtpConnection } from "./destinations/ftp-destination.js";
 import { testFtp } from "./destinations/ftp-destination.js";
 import { testSftp } from "./destinations/sftp-destination.js";
 import { testSmtp } from "./notifications/smtp-connection.js";
+import { testSsh } from "./sources/ssh-command.js";
+import type { SshConnection } from "./ssh-login.js";
 
 export interface TestResult {
   readonly ok: boolean;
@@ -22,17 +27,22 @@ const listed = (entries: readonly string[]) =>
   `logged in; the login directory holds ${entries.length} entr${entries.length === 1 ? "y" : "ies"}`;
 
 const ftp: Tester = async ({ settings }, signal) => {
-  const { entries } = await testFtp({ type: "ftp", connection: settings, directory: "." }, signal);
+  const { entries } = await testFtp(settings as FtpConnection, ".", signal);
   return { ok: true, message: listed(entries) };
 };
 
 export const DELIVERY_TESTERS = {
   sftp: (async ({ settings }, signal) => {
-    const { hostKeyFingerprint, entries } = await testSftp(
-      { type: "sftp", connection: settings, directory: "." },
-      signal,
-    );
+    const { hostKeyFingerprint, entries } = await testSftp(settings as SshConnection, ".", signal);
     return { ok: true, message: listed(entries), details: { hostKeyFingerprint } };
+  }) as Tester,
+  ssh: (async ({ settings }, signal) => {
+    const { hostKeyFingerprint } = await testSsh(settings as SshConnection, signal);
+    return {
+      ok: true,
+      message: "logged in and ran a command (exit 0)",
+      details: { hostKeyFingerprint },
+    };
   }) as Tester,
   ftp,
   // ftps is ftp with `secure` required; the client is the same.

@@ -1,10 +1,12 @@
 /**
  * Exports: the file pipeline. Rows from a source become a file in a format (CSV, JSON,
  * NDJSON, text) under a templated name, post-processed (append, encrypt, zip) and hashed,
- * then delivered to destinations (SFTP, FTP, a directory, email), with notifications.
- * No HTTP, no storage; docs/exports.md is the user's guide.
+ * then delivered to destinations (SFTP, FTP, a directory, email), with notifications;
+ * `runExport` ties them into one run, and file history keeps what runs produced.
+ * docs/exports.md is the user's guide.
  */
 export type { Encoding } from "./cell-text.js";
+export type { ConnectionUse, ResolvedConnection } from "./connection-ref.js";
 export {
   checkDestination,
   type DeliveryOptions,
@@ -43,12 +45,30 @@ export {
 } from "./destinations/sftp-destination.js";
 export { type ExportManifest, type ExportRun, writeExportFile } from "./export-file.js";
 export { checkExportOutput, type ExportOutput, ExportOutputSchema } from "./export-output.js";
+export type { ConnectionResolver, RunLog, SourceContext } from "./export-run-context.js";
+export {
+  type CheckExportSpecOptions,
+  checkExportSpec,
+  type ExportSpec,
+  ExportSpecSchema,
+  exportConnectionUses,
+} from "./export-spec.js";
 export {
   type CsvFormat,
   type FileFormat,
   FileFormatSchema,
   type TextFormat,
 } from "./file-format.js";
+export {
+  DEFAULT_RETENTION_DAYS,
+  type ExportOrigin,
+  type FileHistoryOptions,
+  FileHistoryService,
+  type FileListQuery,
+  type FilePage,
+  fileRoutes,
+  type StoredFile,
+} from "./file-history/index.js";
 export {
   checkFileName,
   type FileNameContext,
@@ -73,3 +93,16 @@ export {
   testSmtp,
 } from "./notifications/smtp-connection.js";
 export { DEFAULT_MAX_ROWS, type Row, type RowInput } from "./row-source.js";
+export {
+  type ExportPreview,
+  type ExportPreviewContext,
+  type ExportRunContext,
+  ExportRunError,
+  type ExportRunResult,
+  previewExport,
+  runExport,
+} from "./run-export.js";
+export type { ExportSource } from "./sources/export-source.js";
+export { testSsh } from "./sources/ssh-command.js";
+export type { SshSource } from "./sources/ssh-source.js";
+export { type SshConnection, SshConnectionSchema } from "./ssh-login.js";

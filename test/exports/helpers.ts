@@ -3,7 +3,8 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { ExportRun } from "../../src/exports/index.js";
+import type { ExportRun, SshConnection } from "../../src/exports/index.js";
+import type { Sshd } from "../helpers/sshd.js";
 
 const run = promisify(execFile);
 
@@ -19,6 +20,17 @@ export async function peer(
     maxBuffer: 512 * 1024 * 1024,
   });
   return stdout;
+}
+
+/** The settings of an `sftp` or `ssh` connection that logs in to `sshd` with its key, with `extra` on top. */
+export function sshLogin(sshd: Sshd, extra: Record<string, unknown> = {}): SshConnection {
+  return {
+    host: sshd.host,
+    port: sshd.port,
+    username: sshd.username,
+    privateKey: sshd.privateKey,
+    ...extra,
+  } as SshConnection;
 }
 
 /** A fresh temporary folder, and a function that removes it. */

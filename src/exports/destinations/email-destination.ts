@@ -1,19 +1,30 @@
 /**
- * Sending a file by email through an SMTP connection: attached, embedded in the body, or,
- * over the size limit, zipped or linked (email-enclosure.ts). Phones among the recipients
- * get a short plain-text message without the file.
+ * Sending a file by email through a stored SMTP connection: attached, embedded in the body,
+ * or, over the size limit, zipped or linked (email-enclosure.ts). Phones among the
+ * recipients get a short plain-text message without the file.
  */
 import { type Static, Type } from "typebox";
 import { validate } from "../../validation.js";
+import { type ConnectionKind, refuseInlineConnection } from "../connection-ref.js";
 import type { ExportManifest } from "../export-file.js";
-import { checkMail, mailProperties, mailTemplates } from "../notifications/mail-settings.js";
+import {
+  addresseesOf,
+  checkMail,
+  mailProperties,
+  mailTemplates,
+} from "../notifications/mail-settings.js";
 import {
   type MessageTemplate,
   type MessageValues,
   renderMessage,
 } from "../notifications/message-template.js";
 import { listRecipients } from "../notifications/recipients.js";
-import { describeSmtp, sendLetter } from "../notifications/smtp-connection.js";
+import {
+  checkSmtpConnection,
+  describeSmtp,
+  type SmtpConnection,
+  sendLetter,
+} from "../notifications/smtp-connection.js";
 import { type DownloadLink, type Enclosure, encloseFile } from "./email-enclosure.js";
 import { formatBytes, localSize } from "./transfer.js";
 
@@ -34,6 +45,12 @@ export const EmailDestinationSchema = Type.Object(
   { additionalProperties: false },
 );
 export type EmailDestination = Static<typeof EmailDestinationSchema>;
+
+/** What an email destination's `connection` may name. */
+export const EMAIL_DESTINATION_CONNECTION: ConnectionKind = {
+  types: ["smtp"],
+  what: "an email destination",
+};
 
 /** The parameters an email destination's templates have besides the run's own. */
 export const FILE_PARAMETERS = ["file", "rows", "size", "bytes", "md5", "sha256"] as const;
@@ -60,14 +77,16 @@ export interface EmailOptions {
  * Checks email destination settings.
  * @param parameters the run's parameter names: when given, a template naming any other
  *   (or none of {@link FILE_PARAMETERS}) is refused now rather than at the run.
- * @throws SundialError `badRequest` naming the field, e.g. `destinations[3].to[1]`.
- * @example checkEmailDestination({ type: "email", connection: smtp, to: ["ops@example.com"], embed: true }, "destinations[3]");
+ * @throws SundialError `badRequest` naming the field, e.g. `destinations[3].to[1]`; a
+ *   connection written out in the task is refused (`destinations[3].connection`).
+ * @example checkEmailDestination({ type: "email", connection: "mail", to: ["ops@example.com"], embed: true }, "destinations[3]");
  */
 export function checkEmailDestination(
   value: unknown,
   field = "",
   parameters?: readonly string[],
 ): EmailDestination {
+  refuseInlineConnection(value, field);
   const destination = validate(EmailDestinationSchema, value, field);
   const templates = mailTemplates(destination, DEFAULTS, field);
   checkMail(
@@ -86,23 +105,26 @@ export function describeEmail(destination: EmailDestination): string {
 
 /**
  * Emails `file` as the destination says.
+ * @param connection the settings of the `smtp` connection the destination names, resolved.
  * @returns what was done: how the file went, and to whom.
  * @throws SundialError `badRequest` for bad settings or templates; `deliveryFailed` naming
  *   the SMTP server and the reason, or the sizes when the file fits no way and there is no
  *   download link; the signal's reason when aborted.
  * @example
  * await sendFileByEmail(manifest, {
- *   type: "email", connection: smtp, to: ["finance@example.com"],
+ *   type: "email", connection: "mail", to: ["finance@example.com"],
  *   subject: "Sales for ${region}", embed: true, maxBytes: 5_000_000,
- * }, { parameters: { region: "north" }, downloadLink: "https://sundial.example.com/files/${sha256}" });
+ * }, mail.settings, { parameters: { region: "north" }, downloadLink: "https://sundial.example.com/files/${sha256}" });
  */
 export async function sendFileByEmail(
   file: ExportManifest,
   settings: unknown,
+  connection: SmtpConnection,
   options: EmailOptions = {},
 ): Promise<string> {
   const destination = checkEmailDestination(settings);
-  const where = describeSmtp(destination.connection);
+  checkSmtpConnection(connection, "connection");
+  const where = describeSmtp(connection);
   await localSize(file, where);
   const templates = mailTemplates(destination, DEFAULTS, "");
   const maxBytes = destination.maxBytes ?? DEFAULTS.maxBytes;
@@ -119,8 +141,8 @@ export async function sendFileByEmail(
   const render = (template: MessageTemplate) => renderMessage(template, values);
   const how = enclosureNote(file, enclosure, maxBytes);
   const sent = await sendLetter(
-    destination.connection,
-    checkMail(destination, "", []),
+    connection,
+    addresseesOf(destination, connection),
     {
       subject: render(templates.subject).replace(/\s+/g, " ").trim(),
       text: how.body === "" ? render(templates.body) : `${render(templates.body)}\n\n${how.body}`,

@@ -1,24 +1,33 @@
 /**
  * Uploading a file over FTP or FTPS (basic-ftp), the way every upload goes
- * (folder-upload.ts): a temporary name, a size check, a rename.
+ * (folder-upload.ts): a temporary name, a size check, a rename. The destination names a
+ * stored `ftp` or `ftps` connection.
  */
 import { createReadStream } from "node:fs";
 import { posix } from "node:path";
 import type { Client, FTPError } from "basic-ftp";
 import { type Static, Type } from "typebox";
 import { validate } from "../../validation.js";
+import {
+  type ConnectionKind,
+  ConnectionRefSchema,
+  type LoginFailure,
+  refuseInlineConnection,
+} from "../connection-ref.js";
 import type { ExportManifest } from "../export-file.js";
 import { lazyModule } from "../lazy-module.js";
 import { folderDestinationProperties, type UploadFolder, uploadInto } from "./folder-upload.js";
 import { deliveryFailed, type Step, stepsFor, type TransferOptions } from "./transfer.js";
 
+/** basic-ftp, loaded on first use (lazy-module.ts). */
 const basicFtp = lazyModule(() => import("basic-ftp"));
 
 /** basic-ftp's reply error, told by its name: the class lives in a module loaded on first use. */
-function isFtpError(error: unknown): error is FTPError {
+export function isFtpError(error: unknown): error is FTPError {
   return error instanceof Error && error.name === "FTPError";
 }
 
+/** The settings of an `ftp` or `ftps` connection. */
 export const FtpConnectionSchema = Type.Object(
   {
     host: Type.String({ minLength: 1, maxLength: 253 }),
@@ -43,7 +52,8 @@ export type FtpConnection = Static<typeof FtpConnectionSchema>;
 export const FtpDestinationSchema = Type.Object(
   {
     type: Type.Literal("ftp"),
-    connection: FtpConnectionSchema,
+    /** The name of a stored `ftp` or `ftps` connection. */
+    connection: ConnectionRefSchema,
     // `directory` is absolute, or relative to the login directory.
     ...folderDestinationProperties,
   },
@@ -51,9 +61,15 @@ export const FtpDestinationSchema = Type.Object(
 );
 export type FtpDestination = Static<typeof FtpDestinationSchema>;
 
+/** What an FTP destination's `connection` may name. */
+export const FTP_DESTINATION_CONNECTION: ConnectionKind = {
+  types: ["ftp", "ftps"],
+  what: "an ftp destination",
+};
+
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** "Requested action not taken": no such file, among others. */
-const FILE_UNAVAILABLE = 550;
+export const FTP_FILE_UNAVAILABLE = 550;
 /** Replies of a server that does not know the command (SIZE is an extension, RFC 3659). */
 const NOT_IMPLEMENTED = new Set([500, 502, 504]);
 /** "Not logged in". */
@@ -61,44 +77,54 @@ const NOT_LOGGED_IN = 530;
 
 /**
  * Checks FTP destination settings.
- * @throws SundialError `badRequest` naming the field, e.g. `destinations[1].connection.secure`.
- * @example checkFtpDestination({ type: "ftp", connection: { host, username: "u", password: "p", secure: true }, directory: "/in" });
+ * @throws SundialError `badRequest` naming the field, e.g. `destinations[1].directory`; a
+ *   connection written out in the task is refused (`destinations[1].connection`).
+ * @example checkFtpDestination({ type: "ftp", connection: "drop", directory: "/in" });
  */
 export function checkFtpDestination(value: unknown, field = ""): FtpDestination {
+  refuseInlineConnection(value, field);
   return validate(FtpDestinationSchema, value, field);
 }
 
-/** `ftp://user@host:port/directory` (or `ftps://`), for messages and outcomes. */
+/** `ftp drop:/in`: the destination as the task has it, for audit events. */
 export function describeFtp(destination: FtpDestination): string {
-  const { connection, directory } = destination;
+  return `ftp ${destination.connection}:${destination.directory}`;
+}
+
+/** `ftp://user@host:port/path` (or `ftps://`), for messages and outcomes. */
+export function ftpUrl(connection: FtpConnection, path: string): string {
   const scheme = connection.secure === undefined || connection.secure === false ? "ftp" : "ftps";
-  const slash = directory.startsWith("/") ? "" : "/";
-  return `${scheme}://${connection.username ?? "anonymous"}@${connection.host}:${portOf(connection)}${slash}${directory}`;
+  const slash = path.startsWith("/") ? "" : "/";
+  return `${scheme}://${connection.username ?? "anonymous"}@${connection.host}:${portOf(connection)}${slash}${path}`;
 }
 
 /**
  * Uploads `file` into the destination's directory under its name, through a temporary
  * name and a size check.
+ * @param connection the settings of the connection the destination names, resolved.
  * @returns what was done, e.g. `uploaded 48213 bytes to /in/sales.csv`.
  * @throws SundialError `badRequest` for bad settings; `deliveryFailed` naming the server and
  *   the reason (unreachable, refused login, TLS, missing directory, existing file without
  *   `overwrite`, size mismatch); the signal's reason when aborted. The temporary file is
  *   removed (after a stop, over a new connection, since a stop closes the old one).
- * @example await uploadFtp(manifest, { type: "ftp", connection: { host, username, password, secure: true }, directory: "/in" }, { signal });
+ * @example await uploadFtp(manifest, { type: "ftp", connection: "drop", directory: "/in" }, drop.settings, { signal });
  */
 export async function uploadFtp(
   file: ExportManifest,
   settings: unknown,
+  connection: FtpConnection,
   options: TransferOptions = {},
 ): Promise<string> {
   const destination = checkFtpDestination(settings);
-  const where = describeFtp(destination);
-  return withFtp(destination, options.signal, async ({ client, step }) => {
+  const where = ftpUrl(connection, destination.directory);
+  const step = stepsFor(where, options.signal);
+  const session = ftpSession(where);
+  return withFtp(connection, { ...session, signal: options.signal }, async (client) => {
     const directory = await enter(client, destination.directory, step, where);
     const folder = ftpFolder(client, directory, step, async (name) => {
-      await withFtp(destination, undefined, async (cleaner) => {
-        await cleaner.client.cd(directory);
-        await cleaner.client.remove(name, true);
+      await withFtp(connection, session, async (cleaner) => {
+        await cleaner.cd(directory);
+        await cleaner.remove(name, true);
       });
     });
     return uploadInto(folder, file, where, { ...options, overwrite: destination.overwrite });
@@ -106,35 +132,52 @@ export async function uploadFtp(
 }
 
 /**
- * Connects, logs in and lists the destination's directory: the "test connection" action.
+ * Connects, logs in and lists a directory: the "test connection" action of an `ftp` or
+ * `ftps` connection.
  * @returns the names in the directory, sorted.
  * @throws as {@link uploadFtp} does.
- * @example const { entries } = await testFtp(settings);
+ * @example const { entries } = await testFtp(drop.settings, ".");
  */
 export async function testFtp(
-  settings: unknown,
+  connection: FtpConnection,
+  directory: string,
   signal?: AbortSignal,
 ): Promise<{ readonly entries: readonly string[] }> {
-  const destination = checkFtpDestination(settings);
-  const where = describeFtp(destination);
-  return withFtp(destination, signal, async ({ client, step }) => {
-    await enter(client, destination.directory, step, where);
+  const where = ftpUrl(connection, directory);
+  const step = stepsFor(where, signal);
+  return withFtp(connection, { ...ftpSession(where), signal }, async (client) => {
+    await enter(client, directory, step, where);
     const entries = await step("listing", () => client.list());
     return { entries: entries.map((entry) => entry.name).sort() };
   });
 }
 
-/** Runs `work` on a logged-in connection, and closes the connection whatever happens. */
-async function withFtp<T>(
-  destination: FtpDestination,
-  signal: AbortSignal | undefined,
-  work: (session: { readonly client: Client; readonly step: Step }) => Promise<T>,
+/** How a destination's session fails to start: `deliveryFailed` naming the destination. */
+function ftpSession(where: string): { readonly fail: LoginFailure } {
+  return {
+    fail: (reason, setting, cause) =>
+      deliveryFailed(where, reason, {
+        field: setting === undefined ? undefined : `connection.${setting}`,
+        cause,
+      }),
+  };
+}
+
+/**
+ * Runs `work` on a logged-in FTP session, and closes it whatever happens: the FTP
+ * destination's and the FTP source's one way in. A failure to connect or log in is what
+ * `fail` makes of it, classified by the reply code or the errno. basic-ftp takes no
+ * signal: an abort closes the client, which rejects whatever it is doing.
+ * @example await withFtp(settings, { signal, fail }, (client) => client.list());
+ */
+export async function withFtp<T>(
+  connection: FtpConnection,
+  options: { readonly signal?: AbortSignal | undefined; readonly fail: LoginFailure },
+  work: (client: Client) => Promise<T>,
 ): Promise<T> {
-  const { connection } = destination;
-  const where = describeFtp(destination);
+  const { signal, fail } = options;
   const { Client: FtpClient } = await basicFtp();
   const client = new FtpClient(connection.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  // basic-ftp takes no signal: closing the client rejects whatever it is doing.
   const onAbort = () => client.close();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
@@ -153,9 +196,9 @@ async function withFtp<T>(
       });
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      throw loginFailure(error, destination, where);
+      throw ftpLoginFailure(error, connection, fail);
     }
-    return await work({ client, step: stepsFor(where, signal) });
+    return await work(client);
   } finally {
     signal?.removeEventListener("abort", onAbort);
     client.close();
@@ -167,34 +210,29 @@ function portOf(connection: FtpConnection): number {
 }
 
 /** A failure to connect or log in, classified by the reply code or the errno. */
-function loginFailure(error: unknown, destination: FtpDestination, where: string) {
-  const { connection } = destination;
+function ftpLoginFailure(error: unknown, connection: FtpConnection, fail: LoginFailure) {
   const code = (error as { code?: unknown }).code;
   const message = (error as Error).message;
   if (isFtpError(error) && code === NOT_LOGGED_IN) {
-    return deliveryFailed(
-      where,
-      `refused the login as ${connection.username ?? "anonymous"} (${message}); check the username and password`,
-      { field: "connection.password", cause: error },
+    return fail(
+      `refused the login as ${connection.username ?? "anonymous"} (${message}); check the connection's username and password`,
+      "password",
+      error,
     );
   }
   if (
     typeof code === "string" &&
     /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO)/.test(code)
   ) {
-    return deliveryFailed(
-      where,
-      `TLS failed (${code}: ${message}); check secure, ca and rejectUnauthorized`,
-      { field: "connection.secure", cause: error },
+    return fail(
+      `TLS failed (${code}: ${message}); check the connection's secure, ca and rejectUnauthorized`,
+      "secure",
+      error,
     );
   }
-  if (typeof code === "string") {
-    return deliveryFailed(where, `can't be reached (${code}: ${message})`, {
-      field: "connection.host",
-      cause: error,
-    });
-  }
-  return deliveryFailed(where, `the login failed (${message})`, { cause: error });
+  if (typeof code === "string")
+    return fail(`can't be reached (${code}: ${message})`, "host", error);
+  return fail(`the login failed (${message})`, undefined, error);
 }
 
 /** Changes into the directory, and gives its absolute path. */
@@ -202,7 +240,7 @@ async function enter(client: Client, directory: string, step: Step, where: strin
   try {
     await client.cd(directory);
   } catch (error) {
-    if (isFtpError(error) && error.code === FILE_UNAVAILABLE) {
+    if (isFtpError(error) && error.code === FTP_FILE_UNAVAILABLE) {
       throw deliveryFailed(
         where,
         `the directory ${directory} does not exist on the server (${error.message})`,
@@ -230,7 +268,7 @@ function ftpFolder(
       return true;
     } catch (error) {
       if (!isFtpError(error)) return step("checking", () => Promise.reject(error));
-      if (error.code === FILE_UNAVAILABLE) return false;
+      if (error.code === FTP_FILE_UNAVAILABLE) return false;
       if (!NOT_IMPLEMENTED.has(error.code)) return step("checking", () => Promise.reject(error));
       const names = await step("listing", () => client.list());
       return names.some((entry) => entry.name === name);

@@ -1,9 +1,9 @@
 /**
  * Uploading a file over SFTP (ssh2-sftp-client): written under a temporary name in the
  * target directory, its size checked, then renamed, so that the final name only ever shows
- * a whole file. The server's host key can be pinned by its SHA256 fingerprint.
+ * a whole file. The destination names a stored `sftp` connection; the server's host key
+ * can be pinned by its SHA256 fingerprint there.
  */
-import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { posix } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -11,8 +11,21 @@ import type SftpClient from "ssh2-sftp-client";
 import { type Static, Type } from "typebox";
 import { SundialError } from "../../errors.js";
 import { validate } from "../../validation.js";
+import {
+  type ConnectionKind,
+  ConnectionRefSchema,
+  type LoginFailure,
+  refuseInlineConnection,
+} from "../connection-ref.js";
 import type { ExportManifest } from "../export-file.js";
 import { lazyModule } from "../lazy-module.js";
+import {
+  checkSshLogin,
+  type SshConnection,
+  SshConnectionSchema,
+  sshConnectConfig,
+  sshLoginFailure,
+} from "../ssh-login.js";
 import { folderDestinationProperties, type UploadFolder, uploadInto } from "./folder-upload.js";
 import {
   byteCounter,
@@ -22,32 +35,18 @@ import {
   type TransferOptions,
 } from "./transfer.js";
 
+/** ssh2-sftp-client, loaded on first use (lazy-module.ts). */
 const sftpClient = lazyModule(() => import("ssh2-sftp-client"));
 
-export const SftpConnectionSchema = Type.Object(
-  {
-    host: Type.String({ minLength: 1, maxLength: 253 }),
-    /** Default 22. */
-    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
-    username: Type.String({ minLength: 1 }),
-    password: Type.Optional(Type.String({ minLength: 1 })),
-    /** A private key in OpenSSH or PEM form. */
-    privateKey: Type.Optional(Type.String({ minLength: 1 })),
-    /** The private key's passphrase, when it has one. */
-    passphrase: Type.Optional(Type.String({ minLength: 1 })),
-    /** Pins the server's host key: `SHA256:…` as `ssh-keygen -lf` prints it. */
-    hostKeyFingerprint: Type.Optional(Type.String()),
-    /** For the connection and the login; default 30,000. */
-    timeoutMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 600_000 })),
-  },
-  { additionalProperties: false },
-);
-export type SftpConnection = Static<typeof SftpConnectionSchema>;
+/** The settings of an `sftp` connection: those of any SSH login (ssh-login.ts). */
+export const SftpConnectionSchema = SshConnectionSchema;
+export type SftpConnection = SshConnection;
 
 export const SftpDestinationSchema = Type.Object(
   {
     type: Type.Literal("sftp"),
-    connection: SftpConnectionSchema,
+    /** The name of a stored `sftp` connection. */
+    connection: ConnectionRefSchema,
     // `directory` is absolute, or relative to the login directory.
     ...folderDestinationProperties,
   },
@@ -55,71 +54,63 @@ export const SftpDestinationSchema = Type.Object(
 );
 export type SftpDestination = Static<typeof SftpDestinationSchema>;
 
-const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
-const DEFAULT_TIMEOUT_MS = 30_000;
+/** What an SFTP destination's `connection` may name. */
+export const SFTP_DESTINATION_CONNECTION: ConnectionKind = {
+  types: ["sftp"],
+  what: "an sftp destination",
+};
 
 /**
  * Checks SFTP destination settings.
- * @throws SundialError `badRequest` naming the field, e.g. `destinations[0].connection.password`.
- * @example checkSftpDestination({ type: "sftp", connection: { host, username: "u", privateKey }, directory: "/in" }, "destinations[0]");
+ * @throws SundialError `badRequest` naming the field, e.g. `destinations[0].directory`; a
+ *   connection written out in the task is refused (`destinations[0].connection`).
+ * @example checkSftpDestination({ type: "sftp", connection: "vendor-sftp", directory: "/in" }, "destinations[0]");
  */
 export function checkSftpDestination(value: unknown, field = ""): SftpDestination {
+  refuseInlineConnection(value, field);
   const destination = validate(SftpDestinationSchema, value, field);
-  const at = (name: string) => (field === "" ? name : `${field}.${name}`);
-  const fail = (name: string, reason: string): never => {
-    throw new SundialError("badRequest", `${at(name)}: ${reason}`, { field: at(name) });
-  };
-  const { connection } = destination;
-  if (connection.password === undefined && connection.privateKey === undefined) {
-    fail("connection.password", "is required when there is no privateKey; give one of the two");
-  }
-  if (connection.passphrase !== undefined && connection.privateKey === undefined) {
-    fail("connection.passphrase", "is given without a privateKey");
-  }
-  const pin = connection.hostKeyFingerprint;
-  if (pin !== undefined && !FINGERPRINT.test(pin)) {
-    fail(
-      "connection.hostKeyFingerprint",
-      `${JSON.stringify(pin)} is not a SHA256 fingerprint such as SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s (ssh-keygen -lf prints it)`,
-    );
-  }
   if ([...destination.directory].some((c) => c.charCodeAt(0) < 0x20 || c === "\u007f")) {
-    fail("directory", "holds a control character");
+    const at = field === "" ? "directory" : `${field}.directory`;
+    throw new SundialError("badRequest", `${at}: holds a control character`, { field: at });
   }
   return destination;
 }
 
-/** `sftp://user@host:port/directory`, for messages and outcomes. */
+/** `sftp vendor-sftp:/incoming`: the destination as the task has it, for audit events. */
 export function describeSftp(destination: SftpDestination): string {
-  const { username, host, port } = destination.connection;
-  const slash = destination.directory.startsWith("/") ? "" : "/";
-  return `sftp://${username}@${host}:${port ?? 22}${slash}${destination.directory}`;
+  return `sftp ${destination.connection}:${destination.directory}`;
+}
+
+/** `sftp://user@host:port/path`, for messages and outcomes. */
+export function sftpUrl(connection: SftpConnection, path: string): string {
+  const { username, host, port } = connection;
+  return `sftp://${username}@${host}:${port ?? 22}${path.startsWith("/") ? "" : "/"}${path}`;
 }
 
 /**
  * Uploads `file` into the destination's directory under its name: first under a temporary
  * name, then, once the remote size equals the local one, renamed (folder-upload.ts).
+ * @param connection the settings of the connection the destination names, resolved.
  * @returns what was done, e.g. `uploaded 48213 bytes to /in/sales.csv`.
  * @throws SundialError `badRequest` for bad settings; `deliveryFailed` naming the server and
  *   the reason (unreachable, host key mismatch, refused login, missing directory, existing
  *   file without `overwrite`, size mismatch); the signal's reason when aborted. In every case
  *   the temporary file is removed and the final name is left as it was.
  * @example
- * await uploadSftp(manifest, {
- *   type: "sftp",
- *   connection: { host: "sftp.vendor.com", username: "acme", privateKey, hostKeyFingerprint: "SHA256:…" },
- *   directory: "/incoming",
- *   overwrite: true,
- * }, { signal });
+ * const vendor = await connections.resolve("vendor-sftp", ["sftp"]);
+ * await uploadSftp(manifest, { type: "sftp", connection: "vendor-sftp", directory: "/incoming", overwrite: true }, vendor.settings, { signal });
  */
 export async function uploadSftp(
   file: ExportManifest,
   settings: unknown,
+  connection: SftpConnection,
   options: TransferOptions = {},
 ): Promise<string> {
   const destination = checkSftpDestination(settings);
-  const where = describeSftp(destination);
-  return withSftp(destination, options.signal, async ({ client, step }) => {
+  checkSshLogin(connection, "connection");
+  const where = sftpUrl(connection, destination.directory);
+  const step = stepsFor(where, options.signal);
+  return withSftp(connection, sftpSession(where, options.signal), async ({ client }) => {
     const directory = await requireDirectory(client, destination.directory, step, where);
     return uploadInto(sftpFolder(client, directory, step), file, where, {
       ...options,
@@ -129,39 +120,57 @@ export async function uploadSftp(
 }
 
 /**
- * Connects, logs in and lists the destination's directory: the "test connection" action.
+ * Connects, logs in and lists a directory: the "test connection" action of an `sftp`
+ * connection.
  * @returns the host key's fingerprint (to pin it) and the directory's entries, sorted.
  * @throws as {@link uploadSftp} does.
- * @example const { hostKeyFingerprint, entries } = await testSftp(settings);
+ * @example const { hostKeyFingerprint, entries } = await testSftp(vendor.settings, ".");
  */
 export async function testSftp(
-  settings: unknown,
+  connection: SftpConnection,
+  directory: string,
   signal?: AbortSignal,
 ): Promise<{ readonly hostKeyFingerprint: string; readonly entries: readonly string[] }> {
-  const destination = checkSftpDestination(settings);
-  const where = describeSftp(destination);
-  return withSftp(destination, signal, async ({ client, step, hostKeyFingerprint }) => {
-    const directory = await requireDirectory(client, destination.directory, step, where);
-    const entries = await step("listing", () => client.list(directory));
-    return { hostKeyFingerprint, entries: entries.map((entry) => entry.name).sort() };
-  });
+  checkSshLogin(connection, "connection");
+  const where = sftpUrl(connection, directory);
+  const step = stepsFor(where, signal);
+  return withSftp(
+    connection,
+    sftpSession(where, signal),
+    async ({ client, hostKeyFingerprint }) => {
+      const path = await requireDirectory(client, directory, step, where);
+      const entries = await step("listing", () => client.list(path));
+      return { hostKeyFingerprint, entries: entries.map((entry) => entry.name).sort() };
+    },
+  );
+}
+
+/** How a destination's session fails to start: `deliveryFailed` naming the destination. */
+function sftpSession(where: string, signal: AbortSignal | undefined) {
+  const fail: LoginFailure = (reason, setting, cause) =>
+    deliveryFailed(where, reason, {
+      field: setting === undefined ? undefined : `connection.${setting}`,
+      cause,
+    });
+  return { signal, fail };
 }
 
 /**
- * Runs `work` on a logged-in connection, and ends the connection whatever happens.
- * Failures to connect or log in are classified by ssh2's `level` (never its text).
+ * Runs `work` on a logged-in SFTP session, and ends it whatever happens: the SFTP
+ * destination's and the SFTP source's one way in. A failure to connect or log in is what
+ * `fail` makes of it (ssh-login.ts says why). An abort before the login closes the socket
+ * (nothing else stops ssh2); afterwards the session stays open for `work` to clean up on.
+ * @example await withSftp(settings, { signal, fail }, ({ client }) => client.list("/in"));
  */
-async function withSftp<T>(
-  destination: SftpDestination,
-  signal: AbortSignal | undefined,
+export async function withSftp<T>(
+  connection: SftpConnection,
+  options: { readonly signal?: AbortSignal | undefined; readonly fail: LoginFailure },
   work: (session: {
     readonly client: SftpClient;
-    readonly step: Step;
     readonly hostKeyFingerprint: string;
   }) => Promise<T>,
 ): Promise<T> {
-  const { connection } = destination;
-  const where = describeSftp(destination);
+  const { signal, fail } = options;
   // The library logs to the console from its global listeners unless given these.
   const { default: Sftp } = await sftpClient();
   const client = new Sftp("sundial", { error: () => {}, end: () => {}, close: () => {} });
@@ -174,98 +183,36 @@ async function withSftp<T>(
   client.on("ready", () => {
     ready = true;
   });
-  // Until the login completes, only closing the socket stops ssh2; afterwards the
-  // connection stays open on abort, to remove the temporary file.
   const ssh = (client as unknown as { client: { destroy(): void } }).client;
   const onAbort = () => {
     if (!ready) ssh.destroy();
   };
   signal?.addEventListener("abort", onAbort, { once: true });
-  const step = stepsFor(where, signal);
   try {
     if (signal?.aborted) throw signal.reason;
-    const pin = connection.hostKeyFingerprint;
     try {
-      await client.connect({
-        host: connection.host,
-        port: connection.port ?? 22,
-        username: connection.username,
-        ...(connection.password === undefined ? {} : { password: connection.password }),
-        ...(connection.privateKey === undefined ? {} : { privateKey: connection.privateKey }),
-        ...(connection.passphrase === undefined ? {} : { passphrase: connection.passphrase }),
-        readyTimeout: connection.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        hostVerifier: (key: Buffer) => {
-          presented = fingerprintOf(key);
-          return pin === undefined || presented === pin;
-        },
-      });
+      await client.connect(
+        sshConnectConfig(connection, (fingerprint) => {
+          presented = fingerprint;
+        }),
+      );
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      throw connectFailure(error, { destination, where, failure, ready, presented });
+      if (ready && failure === undefined) {
+        throw fail(
+          `logged in, but has no SFTP service (${(error as Error).message})`,
+          undefined,
+          error,
+        );
+      }
+      throw sshLoginFailure(error, { connection, presented, failure }, fail);
     }
-    return await work({ client, step, hostKeyFingerprint: presented });
+    return await work({ client, hostKeyFingerprint: presented });
   } finally {
     signal?.removeEventListener("abort", onAbort);
     // Nothing useful can be done about a connection that fails to close politely.
     await client.end().catch(() => undefined);
   }
-}
-
-/** The fingerprint of a host key as OpenSSH prints it: `SHA256:` and unpadded base64. */
-function fingerprintOf(key: Buffer): string {
-  return `SHA256:${createHash("sha256").update(key).digest("base64").replace(/=+$/, "")}`;
-}
-
-function connectFailure(
-  error: unknown,
-  context: {
-    readonly destination: SftpDestination;
-    readonly where: string;
-    readonly failure: (Error & { level?: string; code?: string }) | undefined;
-    readonly ready: boolean;
-    readonly presented: string;
-  },
-): SundialError {
-  const { destination, where, failure, ready, presented } = context;
-  const { connection } = destination;
-  const pin = connection.hostKeyFingerprint;
-  const fail = (reason: string, field?: string) =>
-    deliveryFailed(where, reason, { field, cause: failure ?? error });
-  if (pin !== undefined && presented !== "" && presented !== pin) {
-    return fail(
-      `the server presented the host key ${presented}, not the pinned ${pin}; nothing was sent. If the server's key was changed on purpose, update hostKeyFingerprint`,
-      "connection.hostKeyFingerprint",
-    );
-  }
-  const message = (failure ?? (error as Error)).message;
-  if (failure?.level === "client-authentication") {
-    const credential = connection.privateKey === undefined ? "password" : "privateKey";
-    return fail(
-      `refused the login as ${connection.username} (${message}); check the username and the ${credential === "password" ? "password" : "key (is its public half in the server's authorized_keys?)"}`,
-      `connection.${credential}`,
-    );
-  }
-  if (failure?.level === "client-timeout") {
-    return fail(
-      `did not complete the SSH login within ${connection.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`,
-      "connection.host",
-    );
-  }
-  if (failure?.level === "client-socket" || failure?.level === "client-dns") {
-    return fail(
-      `can't be reached (${failure.code ?? failure.level}: ${message})`,
-      "connection.host",
-    );
-  }
-  if (failure !== undefined) return fail(`the SSH connection failed (${message})`);
-  if (ready) return fail(`logged in, but has no SFTP service (${message})`);
-  // ssh2 throws before connecting when it can't use what it was given: the key, mostly.
-  return connection.privateKey === undefined
-    ? fail(`can't use the settings (${message})`)
-    : fail(
-        `can't use the private key (${message}); check the key and its passphrase`,
-        "connection.privateKey",
-      );
 }
 
 /** The directory's path, once it is known to be a directory. */

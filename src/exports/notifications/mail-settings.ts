@@ -1,19 +1,21 @@
 /**
  * What every email Sundial sends is configured with, an email destination's as much as a
- * notification's: the SMTP connection, the recipients, and the subject, body and SMS
- * templates; and how those settings are checked and read.
+ * notification's: the stored SMTP connection it goes through (by name), the recipients,
+ * and the subject, body and SMS templates; and how those settings are checked and read.
  */
 import { type Static, Type } from "typebox";
+import { ConnectionRefSchema } from "../connection-ref.js";
 import {
   checkMessageNames,
   type MessageTemplate,
   parseMessageTemplate,
 } from "./message-template.js";
 import { type Addressees, addressees, RecipientListSchema, RecipientSchema } from "./recipients.js";
-import { checkSmtpConnection, SmtpConnectionSchema } from "./smtp-connection.js";
+import type { SmtpConnection } from "./smtp-connection.js";
 
 export const mailProperties = {
-  connection: SmtpConnectionSchema,
+  /** The name of a stored `smtp` connection. */
+  connection: ConnectionRefSchema,
   to: RecipientListSchema,
   cc: Type.Optional(Type.Array(RecipientSchema, { maxItems: 100 })),
   bcc: Type.Optional(Type.Array(RecipientSchema, { maxItems: 100 })),
@@ -52,9 +54,8 @@ export function mailTemplates(
 }
 
 /**
- * Checks an email's connection and recipients, and, given the parameter names the run
- * will have, that its templates name no other.
- * @returns who gets the whole message and who the SMS text.
+ * Checks an email's recipients, and, given the parameter names the run will have, that its
+ * templates name no other.
  * @throws SundialError `badRequest` naming the field, e.g. `destinations[3].to[1]`.
  */
 export function checkMail(
@@ -62,9 +63,15 @@ export function checkMail(
   field: string,
   templates: readonly MessageTemplate[],
   names?: readonly string[],
-): Addressees {
-  checkSmtpConnection(settings.connection, field === "" ? "connection" : `${field}.connection`);
-  const to = addressees(settings, field, settings.connection.smsGateways);
+): void {
+  addressees(settings, field);
   if (names !== undefined) for (const template of templates) checkMessageNames(template, names);
-  return to;
+}
+
+/**
+ * Who gets the whole message and who the SMS text: phones are told by the connection's
+ * `smsGateways`, so this waits for the connection to be resolved.
+ */
+export function addresseesOf(settings: MailSettings, connection: SmtpConnection): Addressees {
+  return addressees(settings, "", connection.smsGateways);
 }

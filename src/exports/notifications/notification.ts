@@ -1,15 +1,21 @@
 /**
  * Notifications: emails sent after a run, on success, on failure, or always, from
  * templates with the run's facts (`${task}`, `${status}`, `${rows}`, `${files}`,
- * `${error}`, `${delivery}`) and parameters. Phones among the recipients get the short
- * `sms` text alone.
+ * `${error}`, `${delivery}`) and parameters, through a stored SMTP connection named by
+ * the notification. Phones among the recipients get the short `sms` text alone.
  */
 import { type Static, Type } from "typebox";
 import { type ErrorCode, errorCodeOf, SundialError } from "../../errors.js";
 import { validate } from "../../validation.js";
+import {
+  type ConnectionKind,
+  refuseInlineConnection,
+  resolveConnection,
+} from "../connection-ref.js";
 import type { DeliveryOutcome } from "../destinations/delivery.js";
 import type { ExportManifest } from "../export-file.js";
-import { checkMail, mailProperties, mailTemplates } from "./mail-settings.js";
+import type { ConnectionResolver } from "../export-run-context.js";
+import { addresseesOf, checkMail, mailProperties, mailTemplates } from "./mail-settings.js";
 import {
   escapeHtml,
   type MessageTemplate,
@@ -18,7 +24,7 @@ import {
   renderMessage,
 } from "./message-template.js";
 import { listRecipients } from "./recipients.js";
-import { sendLetter } from "./smtp-connection.js";
+import { type SmtpConnection, sendLetter } from "./smtp-connection.js";
 
 export const NotificationSchema = Type.Object(
   {
@@ -34,6 +40,12 @@ export const NotificationSchema = Type.Object(
   { additionalProperties: false },
 );
 export type Notification = Static<typeof NotificationSchema>;
+
+/** What a notification's `connection` may name. */
+export const NOTIFICATION_CONNECTION: ConnectionKind = {
+  types: ["smtp"],
+  what: "a notification",
+};
 
 /** The parameters a notification's templates have besides the run's own. */
 export const RUN_PARAMETERS = [
@@ -87,14 +99,16 @@ export interface NotificationOutcome {
  * Checks one notification's settings when a task is saved.
  * @param parameters the run's parameter names: when given, templates naming any other
  *   (or none of {@link RUN_PARAMETERS}) are refused now rather than at the run.
- * @throws SundialError `badRequest` naming the field, e.g. `notifications[0].to[2]`.
- * @example checkNotification({ when: "failure", connection: smtp, to: ["ops@example.com"] }, "notifications[0]");
+ * @throws SundialError `badRequest` naming the field, e.g. `notifications[0].to[2]`; a
+ *   connection written out in the task is refused (`notifications[0].connection`).
+ * @example checkNotification({ when: "failure", connection: "mail", to: ["ops@example.com"] }, "notifications[0]");
  */
 export function checkNotification(
   value: unknown,
   field: string,
   parameters?: readonly string[],
 ): Notification {
+  refuseInlineConnection(value, field);
   const notification = validate(NotificationSchema, value, field);
   const templates = (["succeeded", "failed"] as const).flatMap((status) => {
     const { html, ...text } = templatesOf(notification, status, field);
@@ -104,21 +118,31 @@ export function checkNotification(
   return notification;
 }
 
+/** How notifications are sent. */
+export interface NotificationOptions {
+  /** Resolves the connections the notifications name. */
+  readonly connections?: ConnectionResolver | undefined;
+  readonly signal?: AbortSignal | undefined;
+  /** What the list is known by in messages; default `notifications`. */
+  readonly field?: string;
+}
+
 /**
- * Sends the notifications that are due after a run (by their `when`).
- * @param field what the list is known by in messages; default `notifications`.
- * @returns an outcome for each notification sent or tried; a failure to send is an
- *   outcome, not an exception, so that it never hides the run's own result.
+ * Sends the notifications that are due after a run (by their `when`), each through the
+ * connection it names.
+ * @returns an outcome for each notification sent or tried; a failure to send (a missing
+ *   connection among them) is an outcome, not an exception, so that it never hides the
+ *   run's own result.
  * @throws SundialError `badRequest` for bad settings; the signal's reason when aborted.
  * @example
  * await sendNotifications(task.notifications, {
  *   task: "sales", status: "failed", error, deliveries: outcomes, parameters: { region: "north" },
- * });
+ * }, { connections, signal });
  */
 export async function sendNotifications(
   notifications: readonly unknown[],
   run: RunReport,
-  options: { readonly signal?: AbortSignal | undefined; readonly field?: string } = {},
+  options: NotificationOptions = {},
 ): Promise<NotificationOutcome[]> {
   const field = options.field ?? "notifications";
   if (run.status !== "succeeded" && run.status !== "failed") {
@@ -139,9 +163,14 @@ export async function sendNotifications(
     try {
       const templates = templatesOf(notification, run.status, at);
       const render = (template: MessageTemplate) => renderMessage(template, values);
+      const { settings } = await resolveConnection<SmtpConnection>(options.connections, {
+        field: `${at}.connection`,
+        name: notification.connection,
+        ...NOTIFICATION_CONNECTION,
+      });
       const detail = await sendLetter(
-        notification.connection,
-        checkMail(notification, at, []),
+        settings,
+        addresseesOf(notification, settings),
         {
           subject: render(templates.subject).replace(/\s+/g, " ").trim(),
           text: render(templates.body).trimEnd(),

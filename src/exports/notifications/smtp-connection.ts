@@ -1,7 +1,7 @@
 /**
- * Sending mail through an SMTP server (nodemailer): the connection's settings, a test of
- * them, and sending one letter to its addressees, with phones (email-to-SMS gateways)
- * getting a short plain-text message of their own.
+ * Sending mail through an SMTP server (nodemailer): the settings of an `smtp` connection, a
+ * test of them, and sending one letter to its addressees, with phones (email-to-SMS
+ * gateways) getting a short plain-text message of their own.
  */
 import { type Static, Type } from "typebox";
 import { SundialError } from "../../errors.js";
@@ -220,10 +220,16 @@ function smtpFailure(
   const reasons: Record<string, [string, string]> = {
     EAUTH: [
       at("password"),
-      `refused the login as ${connection.username ?? "(no user)"} (${detail}); check the username and password`,
+      `refused the login as ${connection.username ?? "(no user)"} (${detail}); check the connection's username and password`,
     ],
-    ENOAUTH: [at("username"), `asks for a login; give a username and password (${detail})`],
-    ETLS: [at("secure"), `TLS failed (${detail}); check secure, ca and rejectUnauthorized`],
+    ENOAUTH: [
+      at("username"),
+      `asks for a login; give the connection a username and password (${detail})`,
+    ],
+    ETLS: [
+      at("secure"),
+      `TLS failed (${detail}); check the connection's secure, ca and rejectUnauthorized`,
+    ],
     EENVELOPE: [
       fields.to,
       `refused the recipients ${(rejected ?? []).join(", ") || "(all)"} (${detail})`,

@@ -1,28 +1,20 @@
 import { mkdir } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkDestination, deliverFile } from "../../../src/exports/index.js";
 import {
+  closedPort,
   expectEntries,
   expectSameBytes,
   localFolder,
   producedFile,
   rejectionOf,
 } from "./helpers.js";
-
-/** A loopback port nothing listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { storedConnections } from "./stored-connections.js";
 
 describe("delivering a file to a task's destinations", () => {
   const local = localFolder("delivery");
+  const stored = storedConnections();
   let first: string;
   let second: string;
   beforeAll(async () => {
@@ -35,15 +27,21 @@ describe("delivering a file to a task's destinations", () => {
   it("tries every destination: one that fails is an outcome, and the next still gets the file", async () => {
     const file = await producedFile(local(), "sales.csv", "id\n1\n2\n");
     const port = await closedPort();
-    const outcomes = await deliverFile(file, [
-      { type: "directory", directory: first, name: "archive" },
-      {
-        type: "ftp",
-        connection: { host: "127.0.0.1", port, username: "u", password: "p" },
-        directory: "/in",
-      },
-      { type: "directory", directory: second },
-    ]);
+    const drop = await stored().put("ftp", {
+      host: "127.0.0.1",
+      port,
+      username: "u",
+      password: "p",
+    });
+    const outcomes = await deliverFile(
+      file,
+      [
+        { type: "directory", directory: first, name: "archive" },
+        { type: "ftp", connection: drop, directory: "/in" },
+        { type: "directory", directory: second },
+      ],
+      { connections: stored().service },
+    );
     expect(outcomes).toEqual([
       {
         destination: "archive",
@@ -52,7 +50,7 @@ describe("delivering a file to a task's destinations", () => {
         detail: `uploaded ${file.size} bytes to ${first}/sales.csv`,
       },
       {
-        destination: `ftp://u@127.0.0.1:${port}/in`,
+        destination: `ftp ${drop}:/in`,
         file: "sales.csv",
         status: "failed",
         detail: expect.stringContaining(
@@ -76,7 +74,7 @@ describe("delivering a file to a task's destinations", () => {
     const error = await rejectionOf(
       deliverFile(file, [
         { type: "directory", directory: first },
-        { type: "sftp", connection: { host: "h", username: "u", password: "p" }, directry: "/in" },
+        { type: "sftp", connection: "vendor", directry: "/in" },
       ]),
     );
     expect(error.code).toBe("badRequest");

@@ -5,18 +5,22 @@ import { tempFolder } from "../helpers.js";
 import { folderDestinationContract } from "./folder-contract.js";
 import { localFolder, producedFile, rejectionOf } from "./helpers.js";
 
-folderDestinationContract("directory", copyToDirectory, async () => {
-  const target = await tempFolder("directory-target");
-  return {
-    stop: target.remove,
-    peer: {
-      localPathOf: (remote) => remote,
-      remoteFolder: (index) => join(target.dir, `t${index}`),
-      settings: (directory, extra) => ({ type: "directory", directory, ...extra }),
-      describe: (directory) => `directory ${directory}`,
-    },
-  };
-});
+folderDestinationContract(
+  "directory",
+  (file, settings, _connection, options) => copyToDirectory(file, settings, options),
+  async () => {
+    const target = await tempFolder("directory-target");
+    return {
+      stop: target.remove,
+      peer: {
+        localPathOf: (remote) => remote,
+        remoteFolder: (index) => join(target.dir, `t${index}`),
+        settings: (directory, extra) => ({ type: "directory", directory, ...extra }),
+        describe: (directory) => `directory ${directory}`,
+      },
+    };
+  },
+);
 
 describe("directory settings", () => {
   const local = localFolder("directory-local");

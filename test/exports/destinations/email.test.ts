@@ -5,10 +5,16 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Attachment } from "postal-mime";
 import { describe, expect, it } from "vitest";
-import { deliverFile, sendFileByEmail, testSmtp } from "../../../src/exports/index.js";
+import {
+  deliverFile,
+  type SmtpConnection,
+  sendFileByEmail,
+  testSmtp,
+} from "../../../src/exports/index.js";
 import { peer } from "../helpers.js";
 import { localFolder, perSuite, producedFile, randomFile, rejectionOf } from "./helpers.js";
 import { startSmtpServer } from "./smtp-server.js";
+import { storedConnections } from "./stored-connections.js";
 
 const run = promisify(execFile);
 
@@ -17,18 +23,25 @@ const bytesOf = (attachment: Attachment) => Buffer.from(attachment.content as Ar
 describe("email destination against smtp-server", () => {
   const sink = perSuite(startSmtpServer, (server) => server.stop());
   const local = localFolder("email");
+  const stored = storedConnections();
+  /** The settings of the `smtp` connection the destination names. */
   const connection = (extra: Record<string, unknown> = {}) =>
-    sink().connection({ smsMaxLength: 40, ...extra });
+    sink().connection({ smsMaxLength: 40, ...extra }) as SmtpConnection;
   const settings = (extra: Record<string, unknown> = {}) => ({
     type: "email",
-    connection: connection(),
+    connection: "mail",
     to: ["finance@example.com"],
     ...extra,
   });
+  const send = (
+    file: Parameters<typeof sendFileByEmail>[0],
+    destination: Record<string, unknown>,
+    options?: Parameters<typeof sendFileByEmail>[3],
+  ) => sendFileByEmail(file, destination, connection(), options);
 
   it("attaches the file with its bytes, under subject and body templates with the run's parameters", async () => {
     const file = await producedFile(local(), "sales.csv", "id,name\n1,Ada\n2,Grace\n");
-    const detail = await sendFileByEmail(
+    const detail = await send(
       file,
       settings({
         subject: "Sales ${region}: ${file}",
@@ -52,14 +65,14 @@ describe("email destination against smtp-server", () => {
   it("embeds a small CSV in the body, and attaches one over embedMaxBytes", async () => {
     const csv = "id,city\n1,Zürich\n2,Kraków\n";
     const small = await producedFile(local(), "cities.csv", csv);
-    expect(await sendFileByEmail(small, settings({ embed: true }))).toMatch(
+    expect(await send(small, settings({ embed: true }))).toMatch(
       /^embedded cities\.csv in the body; sent to finance@example\.com/,
     );
     const [embedded] = sink().take();
     expect(embedded?.email.attachments).toEqual([]);
     expect(embedded?.email.text).toBe(`cities.csv: 2 rows, ${small.size} bytes.\n\n${csv}`);
 
-    await sendFileByEmail(small, settings({ embed: true, embedMaxBytes: small.size - 1 }));
+    await send(small, settings({ embed: true, embedMaxBytes: small.size - 1 }));
     const [attached] = sink().take();
     expect(attached?.email.attachments.map((a) => a.filename)).toEqual(["cities.csv"]);
   });
@@ -68,7 +81,7 @@ describe("email destination against smtp-server", () => {
     let csv = "id,name\n";
     for (let i = 1; i <= 20_000; i++) csv += `${i},customer ${i % 10}\n`;
     const file = await producedFile(local(), "customers.csv", csv, 20_000);
-    const detail = await sendFileByEmail(file, settings({ maxBytes: 100_000 }));
+    const detail = await send(file, settings({ maxBytes: 100_000 }));
     expect(detail).toMatch(
       /^attached customers\.csv zipped \(\d+\.\d kB\), as it is over the limit of 100\.0 kB for email; /,
     );
@@ -84,7 +97,7 @@ describe("email destination against smtp-server", () => {
 
   it("sends a download link for a file over maxBytes even zipped", async () => {
     const file = await randomFile(local(), "big file.bin", 300_000);
-    const detail = await sendFileByEmail(file, settings({ maxBytes: 100_000 }), {
+    const detail = await send(file, settings({ maxBytes: 100_000 }), {
       downloadLink: "https://sundial.example.com/files/${sha256}/${name}",
     });
     expect(detail).toMatch(/^sent a download link for big file\.bin/);
@@ -94,7 +107,7 @@ describe("email destination against smtp-server", () => {
       `big file.bin (300.0 kB) is over the limit of 100.0 kB for email; download it from https://sundial.example.com/files/${file.sha256}/big%20file.bin`,
     );
 
-    await sendFileByEmail(file, settings({ maxBytes: 100_000 }), {
+    await send(file, settings({ maxBytes: 100_000 }), {
       downloadLink: (f) => `https://files.example.com/${f.md5}`,
     });
     expect(sink().take()[0]?.email.text).toContain(`https://files.example.com/${file.md5}`);
@@ -102,7 +115,7 @@ describe("email destination against smtp-server", () => {
 
   it("fails with the sizes, sending nothing, when a file fits no way and there is no link", async () => {
     const file = await randomFile(local(), "huge.bin", 300_000);
-    const error = await rejectionOf(sendFileByEmail(file, settings({ maxBytes: 100_000 })));
+    const error = await rejectionOf(send(file, settings({ maxBytes: 100_000 })));
     expect(error.code).toBe("deliveryFailed");
     expect(error.field).toBe("maxBytes");
     expect(error.message).toBe(
@@ -113,7 +126,7 @@ describe("email destination against smtp-server", () => {
 
   it("sends phones plain short text only: marked sms, or at a gateway domain", async () => {
     const file = await producedFile(local(), "orders_with_a_long_name.csv", "id\n1\n2\n3\n", 3);
-    await sendFileByEmail(
+    await send(
       file,
       settings({
         to: ["finance@example.com", "+15551234567@SMS.example.com"],
@@ -140,7 +153,7 @@ describe("email destination against smtp-server", () => {
 
   it("sends no empty file, and says so", async () => {
     const file = await producedFile(local(), "nothing.csv", "id\n", 0);
-    const [outcome] = await deliverFile(file, [settings()]);
+    const [outcome] = await deliverFile(file, [settings()], { connections: stored().service });
     expect(outcome).toMatchObject({
       destination: "email to finance@example.com",
       status: "skipped-empty",
@@ -151,10 +164,11 @@ describe("email destination against smtp-server", () => {
   it("names a refused login, and testSmtp checks one without sending", async () => {
     const file = await producedFile(local(), "x.csv", "a\n1\n");
     const error = await rejectionOf(
-      sendFileByEmail(file, settings({ connection: connection({ password: "wrong" }) })),
+      sendFileByEmail(file, settings(), connection({ password: "wrong" })),
     );
     expect(error.code).toBe("deliveryFailed");
     expect(error.field).toBe("connection.password");
+    expect(error.message).toContain("check the connection's username and password");
     expect(error.message).toContain(
       `smtp://127.0.0.1:${sink().port}: refused the login as sundial (`,
     );
@@ -178,21 +192,51 @@ describe("email destination against smtp-server", () => {
       [{ subject: "${file" }, 'subject: "${file" at character 1 has no closing }'],
       [{ body: "for ${regoin}" }, 'body: "${regoin}" at character 5 names no parameter'],
       [
-        { connection: { ...connection(), from: "nobody" } },
-        'connection.from: "nobody" is not an email address',
-      ],
-      [
-        { connection: { ...connection(), smsGateways: ["not a domain"] } },
-        "connection.smsGateways[0]:",
+        { connection: connection() },
+        "connection: holds a connection's settings, and a task keeps no secrets; store them as a connection (POST /api/v1/connections",
       ],
     ];
     for (const [extra, message] of cases) {
-      const error = await rejectionOf(
-        sendFileByEmail(file, settings(extra), { parameters: { region: "x" } }),
-      );
+      const error = await rejectionOf(send(file, settings(extra), { parameters: { region: "x" } }));
       expect(error.code).toBe("badRequest");
       expect(error.message).toContain(message);
+      expect(error.message).not.toContain(sink().password);
     }
+    expect(sink().take()).toEqual([]);
+  });
+
+  it("goes through the smtp connection it names, with that connection's SMS gateways", async () => {
+    const mail = await stored().put("smtp", connection({ smsGateways: ["texts.example.net"] }));
+    const file = await producedFile(local(), "named.csv", "id\n1\n", 1);
+    const [outcome] = await deliverFile(
+      file,
+      [
+        settings({
+          connection: mail,
+          to: ["finance@example.com", "07700900123@texts.example.net"],
+        }),
+      ],
+      { connections: stored().service },
+    );
+    expect(outcome).toMatchObject({
+      destination: "email to finance@example.com, 07700900123@texts.example.net",
+      status: "sent",
+    });
+    const [whole, text] = sink().take();
+    expect(whole?.recipients).toEqual(["finance@example.com"]);
+    expect(text?.recipients).toEqual(["07700900123@texts.example.net"]);
+
+    const sftp = await stored().put("sftp", {
+      host: "127.0.0.1",
+      username: "u",
+      password: "p",
+    });
+    const wrong = await rejectionOf(
+      deliverFile(file, [settings({ connection: sftp })], { connections: stored().service }),
+    );
+    expect(wrong.message).toBe(
+      `destinations[0].connection: connection "${sftp}" is of type sftp; an email destination takes smtp`,
+    );
     expect(sink().take()).toEqual([]);
   });
 });

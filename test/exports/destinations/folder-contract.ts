@@ -2,12 +2,17 @@
  * The suite every destination that puts files into a folder passes (SFTP, FTP, a
  * directory): same bytes under the final name, never a temporary file left, `overwrite`
  * honoured, a stop mid-upload leaving nothing, a missing directory named, empty files
- * skipped. Each test gets a fresh, empty folder.
+ * skipped. Each test gets a fresh, empty folder. A destination names a stored connection,
+ * resolved here as a run resolves it.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { deliverFile, type ExportManifest } from "../../../src/exports/index.js";
+import {
+  type ConnectionResolver,
+  deliverFile,
+  type ExportManifest,
+} from "../../../src/exports/index.js";
 import {
   abortAfter,
   expectEntries,
@@ -26,13 +31,17 @@ export interface FolderDestinationPeer {
   remoteFolder(index: number): string;
   /** Settings for the folder `directory`, with `extra` on top. */
   settings(directory: string, extra?: Record<string, unknown>): Record<string, unknown>;
+  /** The stored connections the settings name, if they name one. */
+  readonly connections?: ConnectionResolver;
   /** `where` in messages, for the folder `directory`. */
   describe(directory: string): string;
 }
 
+/** Sends to one destination, given the settings of the connection it names. */
 export type Upload = (
   file: ExportManifest,
   settings: unknown,
+  connection: never,
   options?: { signal?: AbortSignal; onProgress?: (bytes: number) => void },
 ) => Promise<string>;
 
@@ -53,6 +62,16 @@ export function folderDestinationContract(
     let folder: string;
     let folders = 0;
     const settings = (extra?: Record<string, unknown>) => peer.settings(remote, extra);
+    const send = async (
+      file: ExportManifest,
+      destination: Record<string, unknown>,
+      options?: Parameters<Upload>[3],
+    ) => {
+      const name = destination.connection;
+      const connection =
+        typeof name === "string" ? (await peer.connections?.resolve(name))?.settings : undefined;
+      return upload(file, destination, connection as never, options);
+    };
 
     beforeEach(async () => {
       peer = started().peer;
@@ -63,7 +82,7 @@ export function folderDestinationContract(
 
     it("puts the file under its name with the same bytes, and no temporary file", async () => {
       const file = await producedFile(local(), "sales.csv", "id,name\n1,Ada\n2,Grace\n");
-      expect(await upload(file, settings())).toBe(
+      expect(await send(file, settings())).toBe(
         `uploaded ${file.size} bytes to ${remote}/sales.csv`,
       );
       await expectSameBytes(folder, file);
@@ -73,7 +92,7 @@ export function folderDestinationContract(
     it("refuses to replace an existing file without overwrite, changing nothing; replaces it with", async () => {
       await writeFile(join(folder, "daily.csv"), "the vendor's copy\n");
       const file = await producedFile(local(), "daily.csv", "id\n1\n2\n");
-      const error = await rejectionOf(upload(file, settings()));
+      const error = await rejectionOf(send(file, settings()));
       expect(error.code).toBe("deliveryFailed");
       expect(error.field).toBe("overwrite");
       expect(error.message).toBe(
@@ -82,7 +101,7 @@ export function folderDestinationContract(
       expect(await readFile(join(folder, "daily.csv"), "utf8")).toBe("the vendor's copy\n");
       await expectEntries(folder, ["daily.csv"]);
 
-      await upload(file, settings({ overwrite: true }));
+      await send(file, settings({ overwrite: true }));
       await expectSameBytes(folder, file);
       await expectEntries(folder, ["daily.csv"]);
     });
@@ -90,14 +109,14 @@ export function folderDestinationContract(
     it("stops mid-upload on abort: the signal's reason, no final file, no temporary file", async () => {
       const file = await randomFile(local(), "big.bin", 32 * 1024 * 1024);
       const stopped = abortAfter(1024 * 1024);
-      const error = await rejectionOf(upload(file, settings(), stopped));
+      const error = await rejectionOf(send(file, settings(), stopped));
       expect(error).toBe(stopped.reason);
       await expectEntries(folder, []);
     });
 
     it("names a directory that does not exist", async () => {
       const file = await producedFile(local(), "y.csv", "a\n");
-      const error = await rejectionOf(upload(file, peer.settings(`${remote}/nope`)));
+      const error = await rejectionOf(send(file, peer.settings(`${remote}/nope`)));
       expect(error.code).toBe("deliveryFailed");
       expect(error.field).toBe("directory");
       expect(error.message).toContain(`${remote}/nope`);
@@ -106,7 +125,7 @@ export function folderDestinationContract(
     it("sends no empty file, and says so; sends it when told to", async () => {
       const file = await producedFile(local(), "empty.csv", "id,name\n", 0);
       const destination = { ...settings(), name: "the peer" };
-      expect(await deliverFile(file, [destination])).toEqual([
+      expect(await deliverFile(file, [destination], { connections: peer.connections })).toEqual([
         {
           destination: "the peer",
           file: "empty.csv",
@@ -116,7 +135,10 @@ export function folderDestinationContract(
       ]);
       await expectEntries(folder, []);
 
-      const [sent] = await deliverFile(file, [destination], { sendEmpty: true });
+      const [sent] = await deliverFile(file, [destination], {
+        connections: peer.connections,
+        sendEmpty: true,
+      });
       expect(sent?.status).toBe("sent");
       await expectSameBytes(folder, file);
     });

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect } from "vitest";
 import type { ExportManifest } from "../../../src/exports/index.js";
@@ -100,4 +101,14 @@ export function localFolder(prefix: string): () => string {
     (made) => made.remove(),
   );
   return () => folder().dir;
+}
+
+/** A loopback port nothing listens on. */
+export function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -8,11 +8,16 @@ import {
 } from "../../../src/exports/index.js";
 import { localFolder, perSuite, producedFile, rejectionOf } from "./helpers.js";
 import { startSmtpServer } from "./smtp-server.js";
+import { storedConnections } from "./stored-connections.js";
 
 describe("notifications against smtp-server", () => {
   const sink = perSuite(startSmtpServer, (server) => server.stop());
+  const stored = storedConnections();
   const local = localFolder("notify");
-  const connection = () => sink().connection({ smsMaxLength: 30 });
+  /** Stores an smtp connection to the sink, and gives its name. */
+  const smtp = (extra: Record<string, unknown> = {}) =>
+    stored().put("smtp", sink().connection({ smsMaxLength: 30, ...extra }));
+  const sent = () => ({ connections: stored().service });
   const deliveries: DeliveryOutcome[] = [
     {
       destination: "vendor",
@@ -25,13 +30,14 @@ describe("notifications against smtp-server", () => {
 
   it("sends the due notifications from their templates, with an escaped HTML version", async () => {
     const file = await producedFile(local(), "sales.csv", "id\n1\n2\n3\n", 3);
+    const connection = await smtp();
     const outcomes = await sendNotifications(
       [
-        { when: "success", connection: connection(), to: ["team@example.com"] },
+        { when: "success", connection, to: ["team@example.com"] },
         {
           name: "on-call",
           when: "failure",
-          connection: connection(),
+          connection,
           to: ["ops@example.com"],
           subject: "[${project}] ${task} ${status} for ${region}",
           body: "Rows: ${rows}\nFiles: ${files}\nError: ${error}\n${delivery}",
@@ -47,6 +53,7 @@ describe("notifications against smtp-server", () => {
         error: new SundialError("deliveryFailed", "upload <refused> & gone"),
         parameters: { region: "north", task: "not this one" },
       },
+      sent(),
     );
     expect(outcomes).toEqual([
       {
@@ -74,9 +81,17 @@ describe("notifications against smtp-server", () => {
 
   it("uses the defaults for the run's status, and 'always' sends on both", async () => {
     const file = await producedFile(local(), "ok.csv", "id\n1\n", 1);
-    const notifications = [{ when: "always", connection: connection(), to: ["team@example.com"] }];
-    await sendNotifications(notifications, { task: "sales", status: "succeeded", files: [file] });
-    await sendNotifications(notifications, { task: "sales", status: "failed", error: "no disk" });
+    const notifications = [{ when: "always", connection: await smtp(), to: ["team@example.com"] }];
+    await sendNotifications(
+      notifications,
+      { task: "sales", status: "succeeded", files: [file] },
+      sent(),
+    );
+    await sendNotifications(
+      notifications,
+      { task: "sales", status: "failed", error: "no disk" },
+      sent(),
+    );
     const [success, failure] = sink().take();
     expect(success?.email.subject).toBe("sales succeeded");
     expect(success?.email.text?.trimEnd()).toBe("The task sales succeeded: 1 rows in ok.csv.");
@@ -89,12 +104,13 @@ describe("notifications against smtp-server", () => {
       [
         {
           when: "failure",
-          connection: connection(),
+          connection: await smtp(),
           to: ["ops@example.com", "+15551234567@sms.example.com"],
           html: "<p>${task} failed</p>",
         },
       ],
       { task: "nightly-sales", status: "failed", error: "the vendor's SFTP refused the login" },
+      sent(),
     );
     const [whole, text] = sink().take();
     expect(whole?.recipients).toEqual(["ops@example.com"]);
@@ -107,16 +123,17 @@ describe("notifications against smtp-server", () => {
     expect([...sms].length).toBe(30);
   });
 
-  it("reports a failure to send as an outcome, not an exception", async () => {
+  it("reports a failure to send as an outcome, not an exception: a refused login, a missing or mistyped connection", async () => {
+    const sftp = await stored().put("sftp", { host: "127.0.0.1", username: "u", password: "p" });
     const outcomes = await sendNotifications(
       [
-        {
-          when: "failure",
-          connection: { ...connection(), password: "wrong" },
-          to: ["ops@example.com"],
-        },
+        { when: "failure", connection: await smtp({ password: "wrong" }), to: ["ops@example.com"] },
+        { when: "failure", connection: "nowhere", to: ["ops@example.com"] },
+        { when: "failure", connection: sftp, to: ["ops@example.com"] },
+        { when: "failure", connection: await smtp(), to: ["ops@example.com"] },
       ],
       { task: "sales", status: "failed", error: "boom" },
+      sent(),
     );
     expect(outcomes).toMatchObject([
       {
@@ -124,15 +141,27 @@ describe("notifications against smtp-server", () => {
         status: "failed",
         code: "deliveryFailed",
       },
+      {
+        status: "failed",
+        code: "notFound",
+        detail:
+          'notifications[1].connection: no connection is named "nowhere"; store it (POST /api/v1/connections), or name another',
+      },
+      {
+        status: "failed",
+        code: "badRequest",
+        detail: `notifications[2].connection: connection "${sftp}" is of type sftp; a notification takes smtp`,
+      },
+      { status: "sent" },
     ]);
     expect(outcomes[0]?.detail).toContain("refused the login as sundial");
-    expect(sink().take()).toEqual([]);
+    expect(sink().take()).toHaveLength(1);
   });
 
   it("checks templates when saved against the run's parameters, naming the field and position", () => {
     const notification = {
       when: "failure",
-      connection: connection(),
+      connection: "mail",
       to: ["ops@example.com"],
       subject: "${task} failed for ${regoin}",
     };
@@ -143,16 +172,21 @@ describe("notifications against smtp-server", () => {
     expect(() => checkNotification({ ...notification, when: "sometimes" }, "n")).toThrow(
       'n.when: "sometimes" is not one of "success", "failure", "always"',
     );
+    const inline = { ...notification, connection: sink().connection() };
+    expect(() => checkNotification(inline, "notifications[0]")).toThrow(
+      "notifications[0].connection: holds a connection's settings, and a task keeps no secrets",
+    );
   });
 
   it("refuses bad settings before sending anything", async () => {
     const error = await rejectionOf(
       sendNotifications(
         [
-          { when: "failure", connection: connection(), to: ["ops@example.com"] },
-          { when: "failure", connection: connection(), to: ["ops@example.com", "ops"] },
+          { when: "failure", connection: "mail", to: ["ops@example.com"] },
+          { when: "failure", connection: "mail", to: ["ops@example.com", "ops"] },
         ],
         { task: "sales", status: "failed" },
+        sent(),
       ),
     );
     expect(error.code).toBe("badRequest");

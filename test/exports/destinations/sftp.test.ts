@@ -1,11 +1,12 @@
 import { mkdir, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { testSftp, uploadSftp } from "../../../src/exports/index.js";
-import { type Sshd, sshdAvailable, startSshd } from "../../helpers/sshd.js";
+import { checkDestination, deliverFile, testSftp, uploadSftp } from "../../../src/exports/index.js";
+import { sshdAvailable, startSshd } from "../../helpers/sshd.js";
+import { sshLogin } from "../helpers.js";
 import { folderDestinationContract } from "./folder-contract.js";
 import {
+  closedPort,
   expectEntries,
   expectSameBytes,
   localFolder,
@@ -13,48 +14,24 @@ import {
   producedFile,
   rejectionOf,
 } from "./helpers.js";
-
-/** SFTP settings for `sshd`, the folder `directory`, with `extra` and `connection` on top. */
-function sftpSettings(
-  sshd: Sshd,
-  directory: string,
-  extra: Record<string, unknown> = {},
-  connection: Record<string, unknown> = {},
-) {
-  return {
-    type: "sftp",
-    connection: {
-      host: sshd.host,
-      port: sshd.port,
-      username: sshd.username,
-      privateKey: sshd.privateKey,
-      ...connection,
-    },
-    directory,
-    ...extra,
-  };
-}
-
-/** A loopback port nothing listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { openStoredConnections, storedConnections } from "./stored-connections.js";
 
 if (sshdAvailable("the SFTP destination tests")) {
   folderDestinationContract("sftp", uploadSftp, async () => {
     const sshd = await startSshd();
+    const stored = await openStoredConnections();
+    const connection = await stored.put("sftp", sshLogin(sshd));
     return {
-      stop: () => sshd.stop(),
+      stop: async () => {
+        await stored.close();
+        await sshd.stop();
+      },
       peer: {
         // sshd serves the machine's own filesystem: the remote path is the local one.
         localPathOf: (remote) => remote,
         remoteFolder: (index) => join(sshd.folder, `t${index}`),
-        settings: (directory, extra) => sftpSettings(sshd, directory, extra),
+        settings: (directory, extra) => ({ type: "sftp", connection, directory, ...extra }),
+        connections: stored.service,
         describe: (directory) => `sftp://${sshd.username}@127.0.0.1:${sshd.port}${directory}`,
       },
     };
@@ -63,21 +40,25 @@ if (sshdAvailable("the SFTP destination tests")) {
   describe("SFTP logins and host keys against OpenSSH's sshd", () => {
     const sshd = perSuite(startSshd, (server) => server.stop());
     const local = localFolder("sftp-local");
-    const settings = (connection: Record<string, unknown>) =>
-      sftpSettings(sshd(), sshd().folder, { overwrite: true }, connection);
+    const destination = { type: "sftp", connection: "vendor", directory: "", overwrite: true };
+    const upload = (
+      file: Parameters<typeof uploadSftp>[0],
+      connection: Record<string, unknown> = {},
+    ) =>
+      uploadSftp(file, { ...destination, directory: sshd().folder }, sshLogin(sshd(), connection));
 
     it("pins the host key: the fingerprint ssh-keygen prints is accepted, another is refused", async () => {
       const file = await producedFile(local(), "pinned.csv", "a\n1\n");
-      await uploadSftp(file, settings({ hostKeyFingerprint: sshd().hostKeyFingerprint }));
+      await upload(file, { hostKeyFingerprint: sshd().hostKeyFingerprint });
       await expectSameBytes(sshd().folder, file);
 
       const other = "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s";
       const second = await producedFile(local(), "second.csv", "a\n2\n");
-      const error = await rejectionOf(uploadSftp(second, settings({ hostKeyFingerprint: other })));
+      const error = await rejectionOf(upload(second, { hostKeyFingerprint: other }));
       expect(error.code).toBe("deliveryFailed");
       expect(error.field).toBe("connection.hostKeyFingerprint");
       expect(error.message).toContain(
-        `presented the host key ${sshd().hostKeyFingerprint}, not the pinned ${other}`,
+        `presented the host key ${sshd().hostKeyFingerprint}, not the pinned ${other}, so Sundial did not log in`,
       );
       await expectEntries(sshd().folder, ["pinned.csv"]);
     });
@@ -85,28 +66,29 @@ if (sshdAvailable("the SFTP destination tests")) {
     it("refuses a key the server does not know, with a clear error", async () => {
       const stranger = await sshd().makeKey({ authorized: false });
       const file = await producedFile(local(), "x.csv", "a\n");
-      const error = await rejectionOf(uploadSftp(file, settings({ privateKey: stranger })));
+      const error = await rejectionOf(upload(file, { privateKey: stranger }));
       expect(error.code).toBe("deliveryFailed");
       expect(error.field).toBe("connection.privateKey");
       expect(error.message).toContain(`refused the login as ${sshd().username}`);
+      expect(error.message).toContain("check the connection's username and private key");
       expect(error.message).toContain("authorized_keys");
     });
 
     it("logs in with a key that has a passphrase, and names the key when the passphrase is missing", async () => {
       const key = await sshd().makeKey({ passphrase: "correct horse" });
       const file = await producedFile(local(), "locked.csv", "a\n1\n");
-      const error = await rejectionOf(uploadSftp(file, settings({ privateKey: key })));
+      const error = await rejectionOf(upload(file, { privateKey: key }));
       expect(error.code).toBe("deliveryFailed");
       expect(error.field).toBe("connection.privateKey");
       expect(error.message).toContain("can't use the private key (");
 
-      await uploadSftp(file, settings({ privateKey: key, passphrase: "correct horse" }));
+      await upload(file, { privateKey: key, passphrase: "correct horse" });
       await expectSameBytes(sshd().folder, file);
     });
 
     it("names an unreachable server", async () => {
       const file = await producedFile(local(), "y.csv", "a\n");
-      const error = await rejectionOf(uploadSftp(file, settings({ port: await closedPort() })));
+      const error = await rejectionOf(upload(file, { port: await closedPort() }));
       expect(error.code).toBe("deliveryFailed");
       expect(error.field).toBe("connection.host");
       expect(error.message).toContain("can't be reached (ECONNREFUSED");
@@ -117,7 +99,7 @@ if (sshdAvailable("the SFTP destination tests")) {
       await mkdir(dir);
       await writeFile(join(dir, "b.txt"), "b");
       await writeFile(join(dir, "a.txt"), "a");
-      expect(await testSftp(sftpSettings(sshd(), dir))).toEqual({
+      expect(await testSftp(sshLogin(sshd()), dir)).toEqual({
         hostKeyFingerprint: sshd().hostKeyFingerprint,
         entries: ["a.txt", "b.txt"],
       });
@@ -136,17 +118,89 @@ if (sshdAvailable("the SFTP destination tests")) {
           { hostKeyFingerprint: "ab:cd" },
           'connection.hostKeyFingerprint: "ab:cd" is not a SHA256 fingerprint',
         ],
-        [{}, { port: 0 }, "connection.port: 0 must be >= 1"],
         [{ overwrite: "yes" }, {}, 'overwrite: "yes" must be boolean'],
         [{ directory: "" }, {}, "directory:"],
       ];
       for (const [extra, connection, message] of cases) {
         const error = await rejectionOf(
-          uploadSftp(file, sftpSettings(sshd(), sshd().folder, extra, connection)),
+          uploadSftp(
+            file,
+            { ...destination, directory: sshd().folder, ...extra },
+            sshLogin(sshd(), connection),
+          ),
         );
         expect(error.code).toBe("badRequest");
         expect(error.message).toContain(message);
       }
+    });
+  });
+
+  describe("an SFTP destination names a stored sftp connection", () => {
+    const sshd = perSuite(startSshd, (server) => server.stop());
+    const stored = storedConnections();
+    const local = localFolder("sftp-named");
+
+    it("refuses the connection's settings written out in the destination, without echoing them", () => {
+      const inline = {
+        type: "sftp",
+        connection: { host: "sftp.example.com", username: "acme", password: "s3cret-pa55" },
+        directory: "/in",
+      };
+      const error = (() => {
+        try {
+          checkDestination(inline, "destinations[0]");
+        } catch (thrown) {
+          return thrown as Error & { code?: string; field?: string };
+        }
+        throw new Error("the inline connection was taken");
+      })();
+      expect(error.code).toBe("badRequest");
+      expect(error.field).toBe("destinations[0].connection");
+      expect(error.message).toContain("store them as a connection (POST /api/v1/connections");
+      expect(error.message).not.toContain("s3cret-pa55");
+    });
+
+    it("uploads through the connection it names, and refuses one of another type or none", async () => {
+      const vendor = await stored().put("sftp", sshLogin(sshd()));
+      const mail = await stored().put("smtp", { host: "127.0.0.1", from: "a@example.com" });
+      const file = await producedFile(local(), "named.csv", "a\n1\n");
+      const [sent] = await deliverFile(
+        file,
+        [{ type: "sftp", connection: vendor, directory: sshd().folder }],
+        { connections: stored().service },
+      );
+      expect(sent).toMatchObject({
+        destination: `sftp ${vendor}:${sshd().folder}`,
+        status: "sent",
+      });
+      await expectSameBytes(sshd().folder, file);
+
+      const other = await producedFile(local(), "other.csv", "a\n2\n");
+      const wrong = await rejectionOf(
+        deliverFile(
+          other,
+          [
+            { type: "directory", directory: local() },
+            { type: "sftp", connection: mail, directory: sshd().folder },
+          ],
+          { connections: stored().service },
+        ),
+      );
+      expect(wrong.code).toBe("badRequest");
+      expect(wrong.field).toBe("destinations[1].connection");
+      expect(wrong.message).toBe(
+        `destinations[1].connection: connection "${mail}" is of type smtp; an sftp destination takes sftp`,
+      );
+      const missing = await rejectionOf(
+        deliverFile(other, [{ type: "sftp", connection: "nowhere", directory: "/in" }], {
+          connections: stored().service,
+        }),
+      );
+      expect(missing.code).toBe("notFound");
+      expect(missing.field).toBe("destinations[0].connection");
+      // Nothing was sent anywhere: every connection is resolved before the first send.
+      await expectEntries(sshd().folder, ["named.csv"]);
+      await expectEntries(local(), ["named.csv", "other.csv"]);
     });
   });
 }

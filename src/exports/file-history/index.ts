@@ -1,0 +1,12 @@
+/** File history: see file-history.service.ts for the words, docs/exports.md for the guide. */
+export { type FileRoutesOptions, fileRoutes, StoredFileSchema } from "./file.routes.js";
+export {
+  DEFAULT_RETENTION_DAYS,
+  type ExportOrigin,
+  type FileHistoryOptions,
+  FileHistoryService,
+  type FileListQuery,
+  FileListQuerySchema,
+  type FilePage,
+  type StoredFile,
+} from "./file-history.service.js";

@@ -1,0 +1,3 @@
+import { fileHistorySuite } from "./file-history-suite.js";
+
+fileHistorySuite("sqlite");
