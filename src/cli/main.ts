@@ -44,6 +44,14 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "List jobs, show one, read or follow its logs, wait for it, stop or resume it.",
     load: async () => (await import("./commands/jobs.js")).jobsCommand,
   },
+  projects: {
+    summary: "List, show, save, delete and run projects, and read their config history.",
+    load: async () => (await import("./commands/projects.js")).projectsCommand,
+  },
+  tasks: {
+    summary: "List, show, save, run, copy, enable and disable tasks; read their config history.",
+    load: async () => (await import("./commands/tasks.js")).tasksCommand,
+  },
 };
 
 function mainHelp(): string {

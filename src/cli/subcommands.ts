@@ -1,4 +1,5 @@
 /** Parsing shared by commands: command groups with subcommands, stray arguments, tables. */
+import { readFile } from "node:fs/promises";
 import { SundialError } from "../errors.js";
 import {
   type FlagDefinitions,
@@ -106,4 +107,53 @@ export function refuseBoth(flags: object, a: string, b: string): void {
   if (given[a] !== undefined && given[b] !== undefined) {
     throw new SundialError("badRequest", `give --${a} or --${b}, not both`, { field: `--${b}` });
   }
+}
+
+/**
+ * The JSON object in `file` (`-`: stdin).
+ * @throws SundialError `badRequest` naming `--file`.
+ */
+export async function readBody(
+  file: string | undefined,
+  io: CliIo,
+  what: string,
+): Promise<Record<string, unknown>> {
+  if (file === undefined) {
+    throw new SundialError("badRequest", `--file is required: the ${what} as JSON, - for stdin`, {
+      field: "--file",
+    });
+  }
+  const name = file === "-" ? "stdin" : file;
+  let text: string;
+  try {
+    if (file === "-") {
+      const chunks: Buffer[] = [];
+      for await (const chunk of io.stdin) chunks.push(Buffer.from(chunk));
+      text = Buffer.concat(chunks).toString("utf8");
+    } else {
+      text = await readFile(file, "utf8");
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new SundialError("badRequest", `--file: cannot read ${name} (${code})`, {
+      field: "--file",
+      cause: error,
+    });
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw new SundialError(
+      "badRequest",
+      `--file: ${name} is not JSON (${(error as Error).message})`,
+      { field: "--file" },
+    );
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new SundialError("badRequest", `--file: ${name} must hold one JSON object, a ${what}`, {
+      field: "--file",
+    });
+  }
+  return body as Record<string, unknown>;
 }

@@ -4,7 +4,6 @@
  * fires again once resumed); pausing with `--all` is the scheduler's maintenance mode, on
  * every node, which leaves each schedule's own `enabled` alone.
  */
-import { readFile } from "node:fs/promises";
 import { SundialError } from "../../errors.js";
 import { type Schedule, ScheduleInputSchema } from "../../schedules/schedule.js";
 import {
@@ -20,6 +19,7 @@ import {
   keyValueLines,
   onlyArgument,
   parseSubcommand,
+  readBody,
   refuseBoth,
   refuseExtra,
   textTable,
@@ -188,47 +188,6 @@ function inputOf(schedule: Schedule): Record<string, unknown> {
   return Object.fromEntries(Object.entries(schedule).filter(([key]) => inputFields.includes(key)));
 }
 
-async function readSchedule(file: string | undefined, io: CliIo): Promise<Record<string, unknown>> {
-  if (file === undefined) {
-    throw new SundialError("badRequest", "--file is required: the schedule's JSON, - for stdin", {
-      field: "--file",
-    });
-  }
-  const name = file === "-" ? "stdin" : file;
-  let text: string;
-  try {
-    if (file === "-") {
-      const chunks: Buffer[] = [];
-      for await (const chunk of io.stdin) chunks.push(Buffer.from(chunk));
-      text = Buffer.concat(chunks).toString("utf8");
-    } else {
-      text = await readFile(file, "utf8");
-    }
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new SundialError("badRequest", `--file: cannot read ${name} (${code})`, {
-      field: "--file",
-      cause: error,
-    });
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    throw new SundialError(
-      "badRequest",
-      `--file: ${name} is not JSON (${(error as Error).message})`,
-      { field: "--file" },
-    );
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new SundialError("badRequest", `--file: ${name} must hold one JSON object, a schedule`, {
-      field: "--file",
-    });
-  }
-  return body as Record<string, unknown>;
-}
-
 async function list(client: RemoteClient, flags: Flags, io: CliIo): Promise<void> {
   refuseBoth(flags, "enabled", "disabled");
   refuseBoth(flags, "all", "after");
@@ -324,7 +283,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
     case "put": {
       refuseExtra(positionals, 1);
-      const body = await readSchedule(flags.file, io);
+      const body = await readBody(flags.file, io, "schedule");
       const id = positionals[0] ?? (typeof body._id === "string" ? body._id : undefined);
       if (id === undefined) {
         const message = "schedules put needs the schedule's id (or an _id in the file)";

@@ -1,8 +1,8 @@
 /**
  * The settings of each connection type: one TypeBox schema per type (secrets included, as
  * the code that runs exports gets them), which of its fields are secrets, and the rules
- * beyond the schema. SFTP, FTP and SMTP settings are the destinations' own schemas, so that
- * a resolved connection is exactly what the upload or the mail takes.
+ * beyond the schema. SFTP, SSH, FTP and SMTP settings are the exports' own schemas, so that
+ * a resolved connection is exactly what the upload, the command or the mail takes.
  *
  * Secrets are never echoed: a secret field is checked here, apart from the schema, with
  * messages that don't repeat its value. In input a secret is a string (the new value),
@@ -13,15 +13,12 @@ import { isAbsolute } from "node:path";
 import { type Static, type TObject, type TSchema, Type } from "typebox";
 import { SundialError } from "../../errors.js";
 import { FtpConnectionSchema } from "../../exports/destinations/ftp-destination.js";
-import {
-  checkSftpDestination,
-  SftpConnectionSchema,
-} from "../../exports/destinations/sftp-destination.js";
 import { readPublicKey } from "../../exports/gpg-encrypt.js";
 import {
   checkSmtpConnection,
   SmtpConnectionSchema,
 } from "../../exports/notifications/smtp-connection.js";
+import { checkSshLogin, SshConnectionSchema } from "../../exports/ssh-login.js";
 import { validate } from "../../validation.js";
 
 const Host = Type.String({ minLength: 1, maxLength: 253 });
@@ -112,21 +109,11 @@ function checkServerDatabase(settings: Static<typeof ServerDatabaseSchema>, fail
 }
 
 /**
- * The SFTP rules are the destination's (password or key, the fingerprint's form); its
- * messages name `connection.<field>`, here the field is under the settings.
+ * The rules of an SSH login (ssh-login.ts: a password or a key, the fingerprint's form),
+ * which the SFTP destination and the SSH source apply too; and a key that looks like one.
  */
-function checkSftp(
-  settings: Static<typeof SftpConnectionSchema>,
-  fail: Fail,
-  prefix: string,
-): void {
-  try {
-    checkSftpDestination({ type: "sftp", connection: settings, directory: "." });
-  } catch (error) {
-    if (!(error instanceof SundialError) || !error.field?.startsWith("connection.")) throw error;
-    const field = `${prefix}.${error.field.slice("connection.".length)}`;
-    throw new SundialError("badRequest", error.message.replace(error.field, field), { field });
-  }
+function checkSsh(settings: Static<typeof SshConnectionSchema>, fail: Fail, prefix: string): void {
+  checkSshLogin(settings, prefix);
   if (
     settings.privateKey !== undefined &&
     !/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(settings.privateKey)
@@ -196,14 +183,14 @@ export const CONNECTION_KINDS = {
     },
   }),
   sftp: kind({
-    schema: SftpConnectionSchema,
+    schema: SshConnectionSchema,
     secrets: ["password", "privateKey", "passphrase"],
-    check: checkSftp,
+    check: checkSsh,
   }),
   ssh: kind({
-    schema: SftpConnectionSchema,
+    schema: SshConnectionSchema,
     secrets: ["password", "privateKey", "passphrase"],
-    check: checkSftp,
+    check: checkSsh,
   }),
   ftp: kind({
     schema: FtpConnectionSchema,

@@ -3,12 +3,13 @@
  * version, as an export's query would), `http` (a HEAD, or a GET where HEAD is refused, to
  * the base URL with the connection's headers and token) and `gpg` (the key parses and
  * encrypts). SFTP, FTP, SSH and SMTP are tested by their clients, plugged in through
- * `ConnectionServiceOptions.testers`.
+ * `ConnectionServiceOptions.testers` (src/exports/connection-testers.ts).
  */
 import { openpgp, readPublicKey } from "../../exports/gpg-encrypt.js";
+// The same headers and token an export's fetch sends, so that the test tries what a run will.
+import { fetchFailure, httpHeaders } from "../../exports/sources/remote-file.js";
 import { sqlRows } from "../../exports/sources/sql.js";
 import type { ConnectionTester, ConnectionTesters } from "./connection.js";
-import type { ConnectionSettings } from "./connection-settings.js";
 
 const VERSION_QUERIES = {
   postgres: "SELECT version() AS version",
@@ -32,20 +33,6 @@ const testDatabase: ConnectionTester<"postgres" | "mysql" | "sqlite"> = async (
   };
 };
 
-/**
- * The headers an `http` connection's requests carry: its headers, and its token.
- * @example httpHeaders({ baseUrl, token: "t" }) // { Authorization: "Bearer t" }
- */
-export function httpHeaders(settings: ConnectionSettings["http"]): Record<string, string> {
-  const headers: Record<string, string> = { ...settings.headers };
-  if (settings.token !== undefined) {
-    const name = settings.tokenHeader ?? "Authorization";
-    headers[name] =
-      name.toLowerCase() === "authorization" ? `Bearer ${settings.token}` : settings.token;
-  }
-  return headers;
-}
-
 const testHttp: ConnectionTester<"http"> = async ({ settings }, signal) => {
   const url = settings.baseUrl;
   const headers = httpHeaders(settings);
@@ -61,12 +48,7 @@ const testHttp: ConnectionTester<"http"> = async ({ settings }, signal) => {
     }
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    // fetch says only "fetch failed"; the reason is its cause (ECONNREFUSED, a TLS error).
-    const cause = (error as { cause?: { message?: string } }).cause;
-    return {
-      ok: false,
-      message: `${method} ${url} failed: ${cause?.message ?? (error as Error).message}`,
-    };
+    return { ok: false, message: `${method} ${url} failed: ${fetchFailure(error)}` };
   }
   const answer = `${method} ${url} answered ${response.status} ${response.statusText}`.trim();
   if (response.status < 400)

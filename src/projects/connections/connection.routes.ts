@@ -9,7 +9,10 @@
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
-import { Type } from "typebox";
+import { type Static, Type } from "typebox";
+import { NoContent, Nullable, StringEnum, sameKeys } from "../../api/openapi.js";
+import { problemResponses } from "../../api/problem.js";
+import type { Connection, ConnectionSummary, ConnectionTestResult } from "./connection.js";
 import {
   ConnectionChangeSchema,
   ConnectionNameSchema,
@@ -18,6 +21,7 @@ import {
   NewConnectionSchema,
   type SaveOptions,
 } from "./connection.service.js";
+import { CONNECTION_TYPES } from "./connection-settings.js";
 
 export interface ConnectionRoutesOptions {
   readonly connections: ConnectionService;
@@ -28,6 +32,51 @@ const ListQuery = Type.Object(
   { type: Type.Optional(ConnectionTypeSchema) },
   { additionalProperties: false },
 );
+
+const Instant = (description: string) =>
+  Type.Integer({ description: `${description} (ms since 1970-01-01 UTC)` });
+
+/** What a list shows of a connection: no settings. */
+const SummaryProperties = {
+  name: Type.String(),
+  type: StringEnum(CONNECTION_TYPES),
+  description: Nullable(Type.String()),
+  createdAt: Instant("When it was created"),
+  updatedAt: Instant("When it was last changed"),
+  createdBy: Nullable(Type.String({ description: "Who created it, when a known user did" })),
+  updatedBy: Nullable(Type.String({ description: "Who last changed it, when a known user did" })),
+};
+const ConnectionSummarySchema = Type.Object(SummaryProperties);
+sameKeys<Static<typeof ConnectionSummarySchema>, ConnectionSummary>(true);
+
+/**
+ * A connection read back. Its settings differ by type (docs/connections.md), so the schema
+ * keeps every one of them rather than name them: each secret among them is `{ "set": boolean }`,
+ * never its value.
+ */
+const ConnectionSchema = Type.Object({
+  ...SummaryProperties,
+  settings: Type.Record(Type.String(), Type.Unknown(), {
+    description: 'The type\'s settings; each secret as `{ "set": true }` or `{ "set": false }`',
+  }),
+});
+sameKeys<Static<typeof ConnectionSchema>, Connection>(true);
+
+const ConnectionList = Type.Object({
+  result: Type.Array(ConnectionSummarySchema, { description: "By name" }),
+  resultCount: Type.Integer(),
+});
+
+const TestResultSchema = Type.Object({
+  ok: Type.Boolean(),
+  message: Type.String({ description: "What was tried and what happened" }),
+  details: Type.Optional(
+    Type.Record(Type.String(), Type.String(), {
+      description: "What the test learnt: a server's version, a host key's fingerprint, …",
+    }),
+  ),
+});
+sameKeys<Static<typeof TestResultSchema>, ConnectionTestResult>(true);
 
 function savedBy(request: FastifyRequest): SaveOptions {
   return { by: request.principal?.name };
@@ -48,6 +97,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<ConnectionRoutesOptions
         description: "Answers `{ result, resultCount }`.",
         tags,
         querystring: ListQuery,
+        response: { 200: ConnectionList },
       },
     },
     async (request) => {
@@ -64,6 +114,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<ConnectionRoutesOptions
         summary: "Create a connection (answered, 201, with its secrets masked)",
         tags,
         body: NewConnectionSchema,
+        response: { 201: ConnectionSchema, ...problemResponses("conflict") },
       },
     },
     async (request, reply) => {
@@ -84,6 +135,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<ConnectionRoutesOptions
         summary: 'A connection and its settings; each secret as `{ "set": true }`, never its value',
         tags,
         params: NameParams,
+        response: { 200: ConnectionSchema, ...problemResponses("notFound") },
       },
     },
     async (request) => connections.get(request.params.name),
@@ -100,6 +152,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<ConnectionRoutesOptions
         tags,
         params: NameParams,
         body: ConnectionChangeSchema,
+        response: { 200: ConnectionSchema, ...problemResponses("notFound") },
       },
     },
     async (request) => connections.update(request.params.name, request.body, savedBy(request)),
@@ -109,11 +162,16 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<ConnectionRoutesOptions
     "/connections/:name",
     {
       config: { access: "operator" },
-      schema: { summary: "Delete a connection", tags, params: NameParams },
+      schema: {
+        summary: "Delete a connection",
+        tags,
+        params: NameParams,
+        response: { 204: NoContent, ...problemResponses("notFound") },
+      },
     },
     async (request, reply) => {
       await connections.delete(request.params.name);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
@@ -127,6 +185,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<ConnectionRoutesOptions
           "Answers `{ ok, message, details? }`: a connection that fails is a result (`ok: false` and why), not an error.",
         tags,
         params: NameParams,
+        response: { 200: TestResultSchema, ...problemResponses("notFound") },
       },
     },
     async (request, reply) => {

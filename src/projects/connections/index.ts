@@ -11,4 +11,3 @@ export {
   type SaveOptions,
 } from "./connection.service.js";
 export { CONNECTION_TYPES } from "./connection-settings.js";
-export { httpHeaders } from "./connection-testers.js";

@@ -1,0 +1,3 @@
+import { projectServiceSuite } from "./project-service-suite.js";
+
+projectServiceSuite("sqlite");
