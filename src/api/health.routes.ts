@@ -4,9 +4,11 @@
  * code expects). Both are public, so neither names the database nor its location.
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
 import { SundialError } from "../errors.js";
 import { checkSchema, migrationsFor } from "../store/migrations.js";
 import type { Store } from "../store/store.js";
+import { problemResponses } from "./problem.js";
 
 export interface HealthRoutesOptions {
   readonly store: Store;
@@ -22,9 +24,13 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
     "/healthz",
     {
       config: { access: "public" },
-      schema: { summary: "The process is up", tags: ["health"] },
+      schema: {
+        summary: "The process is up",
+        tags: ["health"],
+        response: { 200: Type.Object({ status: Type.Literal("ok") }) },
+      },
     },
-    async () => ({ status: "ok" }),
+    async () => ({ status: "ok" }) as const,
   );
 
   app.get(
@@ -36,6 +42,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
         description:
           "503 `storeUnavailable` when the database does not answer, `schemaOutdated` or `schemaTooNew` when its schema is not the one this Sundial expects.",
         tags: ["health"],
+        response: {
+          200: Type.Object({ status: Type.Literal("ready") }),
+          ...problemResponses("storeUnavailable", "schemaOutdated", "schemaTooNew"),
+        },
       },
     },
     async (request) => {
@@ -60,7 +70,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
             : "The database schema is older than this Sundial; run `sundial migrate`.",
         );
       }
-      return { status: "ready" };
+      return { status: "ready" } as const;
     },
   );
 };

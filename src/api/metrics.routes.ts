@@ -7,6 +7,8 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { SundialError } from "../errors.js";
 import type { Access } from "./access.js";
 import type { SundialMetrics } from "./metrics.js";
+import { textResponse } from "./openapi.js";
+import { problemResponses } from "./problem.js";
 
 export interface MetricsRoutesOptions {
   readonly metrics: SundialMetrics;
@@ -26,6 +28,10 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsRoutesOptions> = as
         description:
           "Jobs by type and status, queue depth, job durations and waiting times, fire lateness, missed and duplicate fires, this node's heartbeat and Node's process metrics (docs/metrics.md). 503 `storeUnavailable` when the database does not answer.",
         tags: ["metrics"],
+        response: {
+          200: textResponse("text/plain", "The Prometheus text exposition format, version 0.0.4"),
+          ...problemResponses("storeUnavailable"),
+        },
       },
     },
     async (request, reply) => {

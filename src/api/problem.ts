@@ -6,21 +6,73 @@
  * end here.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { type Static, Type } from "typebox";
 import { ERROR_CODES, type ErrorCode, errorCodeOf } from "../errors.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
-export interface Problem {
-  /** `urn:sundial:error:<code>`: stable, and the same for every problem with the code. */
-  readonly type: string;
-  /** The code in words, e.g. "Not found". */
-  readonly title: string;
-  readonly status: number;
-  readonly code: ErrorCode;
-  /** What went wrong and what to do, for people. */
-  readonly detail: string;
-  /** The field, parameter or header at fault, when there is one. */
-  readonly field?: string;
+const CODES = Object.keys(ERROR_CODES) as ErrorCode[];
+
+/**
+ * The body of every error, as a route schema: the routes name it for their error statuses
+ * ({@link problemResponses}), so the OpenAPI document shows it and Fastify serializes
+ * problems with it. It must name every field {@link problem} sets: the serializer drops
+ * any other.
+ */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({
+      description:
+        "`urn:sundial:error:<code>`: stable, and the same for every problem with the code",
+    }),
+    title: Type.String({ description: 'The code in words, e.g. "Not found"' }),
+    status: Type.Integer({ description: "The HTTP status" }),
+    // A string with an enum rather than a union of literals: the serializer writes a
+    // literal's value whatever the data holds.
+    code: Type.Unsafe<ErrorCode>({
+      type: "string",
+      enum: CODES,
+      description: "Stable: branch on it, never on `detail` (docs/errors.md)",
+    }),
+    detail: Type.String({ description: "What went wrong and what to do, for people" }),
+    field: Type.Optional(
+      Type.String({ description: "The field, parameter or header at fault, when there is one" }),
+    ),
+  },
+  { description: "An RFC 9457 problem (`application/problem+json`)" },
+);
+
+/** What every error answers; see {@link ProblemSchema}. */
+export type Problem = Readonly<Static<typeof ProblemSchema>>;
+
+/** A response of a route schema whose body is a problem. */
+export interface ProblemResponse {
+  readonly description: string;
+  readonly content: { readonly [PROBLEM_CONTENT_TYPE]: { readonly schema: typeof ProblemSchema } };
+}
+
+/**
+ * The error responses of a route schema, one per status of the codes given (codes that
+ * share a status share the entry, whose description names them all):
+ * `response: { 200: JobSchema, ...problemResponses("notFound", "conflict") }`.
+ * The errors every route may give (401 and 403 by its access, 400 for its input, 413 for a
+ * body, 500) are added to the OpenAPI document for all routes (src/api/openapi.ts).
+ */
+export function problemResponses(...codes: readonly ErrorCode[]): Record<number, ProblemResponse> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) {
+    const { status } = ERROR_CODES[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return Object.fromEntries(
+    [...byStatus].map(([status, shared]) => [
+      status,
+      {
+        description: shared.map((code) => `\`${code}\`: ${ERROR_CODES[code].summary}`).join(" "),
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
+      },
+    ]),
+  );
 }
 
 /** The problem for `code`. */

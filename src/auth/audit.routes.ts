@@ -4,8 +4,10 @@
  * with who, what, the status and where from. Admins read it at `GET /api/v1/audit`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "typebox";
 import type { AuthService } from "./auth.service.js";
-import { numbersIn } from "./auth-input.js";
+import { AuditQuerySchema } from "./auth-input.js";
+import { AuditEntrySchema, authValidatorCompiler } from "./auth-schemas.js";
 import { SAFE_METHODS } from "./request-auth.js";
 
 declare module "fastify" {
@@ -56,9 +58,18 @@ export function registerAudit(app: FastifyInstance, auth: AuthService): void {
     await Promise.all(pending);
   });
 
-  app.get("/api/v1/audit", { config: { access: "admin" } }, async (request) =>
-    auth.listAudit(
-      numbersIn(request.query as Record<string, unknown>, ["from", "to", "before", "limit"]),
-    ),
+  app.get(
+    "/api/v1/audit",
+    {
+      config: { access: "admin" },
+      schema: {
+        summary: "Audit entries, newest first",
+        tags: ["auth"],
+        querystring: AuditQuerySchema,
+        response: { 200: Type.Array(AuditEntrySchema) },
+      },
+      validatorCompiler: authValidatorCompiler,
+    },
+    async (request) => auth.listAudit(request.query),
   );
 }

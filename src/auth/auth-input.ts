@@ -129,19 +129,3 @@ export function checkInput<S extends TSchema>(schema: S, value: unknown, prefix 
     throw new SundialError("badRequest", message, { field });
   }
 }
-
-/**
- * Query-string numbers arrive as text: whole numbers become numbers, anything else stays
- * as it is so that validation names it.
- */
-export function numbersIn(
-  query: Record<string, unknown>,
-  keys: readonly string[],
-): Record<string, unknown> {
-  const out = { ...query };
-  for (const key of keys) {
-    const text = out[key];
-    if (typeof text === "string" && /^\d{1,15}$/.test(text)) out[key] = Number(text);
-  }
-  return out;
-}

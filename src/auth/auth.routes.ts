@@ -10,11 +10,16 @@
  * await app.register(authPlugin(auth, { secureCookie: "auto" }));
  */
 import fastifyCookie, { type CookieSerializeOptions } from "@fastify/cookie";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
+import { NoContent } from "../api/openapi.js";
+import { problemResponses } from "../api/problem.js";
 import { errorCodeOf } from "../errors.js";
 import { registerAudit } from "./audit.routes.js";
 import type { Principal } from "./auth.js";
 import type { AuthService } from "./auth.service.js";
+import { LoginSchema } from "./auth-input.js";
+import { authValidatorCompiler, WhoAmISchema } from "./auth-schemas.js";
 import { LoginThrottledError } from "./login-limit.js";
 import { registerLoginPage } from "./login-page.js";
 import {
@@ -70,11 +75,13 @@ function whoAmI(principal: Principal, csrfToken: string | undefined, expiresAt?:
 }
 
 function registerSessionRoutes(
-  app: FastifyInstance,
+  instance: FastifyInstance,
   auth: AuthService,
   cookie: SessionCookie,
   csrfTokens: WeakMap<FastifyRequest, string>,
 ): void {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ["auth"];
   const cookieOptions = (maxAgeMs: number): CookieSerializeOptions => ({
     path: COOKIE_PATH,
     httpOnly: true,
@@ -83,43 +90,85 @@ function registerSessionRoutes(
     maxAge: Math.floor(maxAgeMs / 1000),
   });
 
-  app.post("/api/v1/auth/login", { config: { access: "public" } }, async (request, reply) => {
-    const name = (request.body as { name?: unknown } | null)?.name;
-    if (typeof name === "string") request.auditTarget = name.slice(0, 200);
-    const { session } = await auth.login(request.body, request.ip).catch((error: unknown) => {
-      if (error instanceof LoginThrottledError) {
-        reply.header("retry-after", String(error.retryAfterSeconds));
-      }
-      throw error;
-    });
-    const { principal, csrfToken } = await auth.authenticateSession(session.id);
-    request.principal = principal;
-    return reply
-      .setCookie(cookie.name, session.id, cookieOptions(auth.sessionLifetimeMs))
-      .header("cache-control", "no-store")
-      .send(whoAmI(principal, csrfToken, session.expiresAt));
-  });
-
-  app.post("/api/v1/auth/logout", { config: { access: "public" } }, async (request, reply) => {
-    const id = sessionIdOf(request, cookie);
-    if (id !== undefined) {
-      // For the audit entry; a session that already ended logs out all the same.
-      request.principal = await auth.authenticateSession(id).then(
-        (session) => session.principal,
-        (error: unknown) => {
-          if (errorCodeOf(error) !== "unauthorized") throw error;
-          return null;
+  app.post(
+    "/api/v1/auth/login",
+    {
+      config: { access: "public" },
+      schema: {
+        summary: "Log in: sets the session cookie, and answers who you are and the CSRF token",
+        description:
+          "Failed logins are limited per name and per address: over the limit, 429 with `Retry-After`.",
+        tags,
+        body: LoginSchema,
+        response: {
+          200: WhoAmISchema,
+          ...problemResponses("unauthorized", "tooManyRequests"),
         },
-      );
-      await auth.destroySession(id);
-    }
-    return reply.clearCookie(cookie.name, { path: COOKIE_PATH }).code(204).send();
-  });
+      },
+      validatorCompiler: authValidatorCompiler,
+      // Before the body is checked, so that a malformed login is audited with the name too.
+      preValidation: async (request) => {
+        const name = (request.body as { name?: unknown } | null)?.name;
+        if (typeof name === "string") request.auditTarget = name.slice(0, 200);
+      },
+    },
+    async (request, reply) => {
+      const { session } = await auth.login(request.body, request.ip).catch((error: unknown) => {
+        if (error instanceof LoginThrottledError) {
+          reply.header("retry-after", String(error.retryAfterSeconds));
+        }
+        throw error;
+      });
+      const { principal, csrfToken } = await auth.authenticateSession(session.id);
+      request.principal = principal;
+      return reply
+        .setCookie(cookie.name, session.id, cookieOptions(auth.sessionLifetimeMs))
+        .header("cache-control", "no-store")
+        .send(whoAmI(principal, csrfToken, session.expiresAt));
+    },
+  );
 
-  app.get("/api/v1/auth/me", { config: { access: "viewer" } }, async (request, reply) =>
-    reply
-      .header("cache-control", "no-store")
-      .send(whoAmI(principalOf(request), csrfTokens.get(request))),
+  app.post(
+    "/api/v1/auth/logout",
+    {
+      config: { access: "public" },
+      schema: {
+        summary: "End the session and clear its cookie",
+        tags,
+        response: { 204: NoContent },
+      },
+    },
+    async (request, reply) => {
+      const id = sessionIdOf(request, cookie);
+      if (id !== undefined) {
+        // For the audit entry; a session that already ended logs out all the same.
+        request.principal = await auth.authenticateSession(id).then(
+          (session) => session.principal,
+          (error: unknown) => {
+            if (errorCodeOf(error) !== "unauthorized") throw error;
+            return null;
+          },
+        );
+        await auth.destroySession(id);
+      }
+      return reply.clearCookie(cookie.name, { path: COOKIE_PATH }).code(204).send(null);
+    },
+  );
+
+  app.get(
+    "/api/v1/auth/me",
+    {
+      config: { access: "viewer" },
+      schema: {
+        summary: "Who you are, and your session's CSRF token (again, for a reloaded page)",
+        tags,
+        response: { 200: WhoAmISchema },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .header("cache-control", "no-store")
+        .send(whoAmI(principalOf(request), csrfTokens.get(request))),
   );
 }
 

@@ -47,6 +47,7 @@ import {
 } from "./auth-input.js";
 import { DEFAULT_LOGIN_LIMITS, LoginLimit, type LoginLimits } from "./login-limit.js";
 import { generatePassword, hashPassword, UNMATCHABLE_HASH, verifyPassword } from "./password.js";
+import { type CachedToken, PrincipalCache } from "./principal-cache.js";
 import { hashSecret, newId, newSecret, newTokenSecret } from "./secret.js";
 
 export interface AuthOptions {
@@ -56,6 +57,12 @@ export interface AuthOptions {
   /** A token's lifetime when its creator gives none, in days; default 90. */
   readonly tokenDays?: number;
   readonly loginLimits?: Partial<LoginLimits>;
+  /**
+   * How long a token's principal is reused, in ms, before the token, its user and groups
+   * are read again; default 5000, 0 reads them on every request. Changes made through
+   * this service apply at once; made elsewhere (another node), within this time.
+   */
+  readonly tokenCacheMs?: number;
 }
 
 /** What {@link AuthService.bootstrapAdmin} did. */
@@ -73,6 +80,9 @@ const DEFAULT_SESSION_TTL = 12 * 3_600_000;
 const DEFAULT_TOKEN_DAYS = 90;
 /** A token's last use is written at most this often. */
 const TOKEN_TOUCH_INTERVAL = 60_000;
+const DEFAULT_TOKEN_CACHE_MS = 5000;
+/** Tokens whose principal is kept: far more than the clients of one server use at once. */
+const TOKEN_CACHE_ENTRIES = 1000;
 export const ADMIN_NAME = "admin";
 
 const unauthorized = (message: string) => new SundialError("unauthorized", message);
@@ -85,12 +95,17 @@ export class AuthService {
   private readonly sessionTtlMs: number;
   private readonly tokenDays: number;
   private readonly loginLimit: LoginLimit;
+  private readonly tokens: PrincipalCache;
 
   constructor(store: Store, options: AuthOptions = {}) {
     this.repository = AuthRepository.of(store);
     this.clock = options.clock ?? systemClock;
     this.sessionTtlMs = options.sessionTtlMs ?? DEFAULT_SESSION_TTL;
     this.tokenDays = options.tokenDays ?? DEFAULT_TOKEN_DAYS;
+    this.tokens = new PrincipalCache(
+      options.tokenCacheMs ?? DEFAULT_TOKEN_CACHE_MS,
+      TOKEN_CACHE_ENTRIES,
+    );
     this.loginLimit = new LoginLimit(this.repository, {
       ...DEFAULT_LOGIN_LIMITS,
       ...options.loginLimits,
@@ -166,6 +181,8 @@ export class AuthService {
       });
       if (disabled) await repository.deleteSessionsOf(row.id);
     });
+    // Their tokens act with the new roles, or stop working, from the next request on.
+    this.tokens.clear();
     return this.getUser(name);
   }
 
@@ -367,6 +384,7 @@ export class AuthService {
   async revokeToken(id: string): Promise<ApiToken> {
     await this.getToken(id);
     await this.repository.revokeToken(id, this.clock.now());
+    this.tokens.clear();
     return this.getToken(id);
   }
 
@@ -375,8 +393,15 @@ export class AuthService {
    * @throws SundialError `unauthorized` when the token is unknown, revoked or expired, or its user disabled.
    */
   async authenticateToken(secret: string): Promise<Principal> {
-    const row = await this.repository.tokenByHash(hashSecret(secret));
+    const hash = hashSecret(secret);
     const now = this.clock.now();
+    const cached = this.tokens.get(hash, now);
+    if (cached !== undefined) {
+      await this.touchToken(cached, now);
+      return cached.principal;
+    }
+    const version = this.tokens.version;
+    const row = await this.repository.tokenByHash(hash);
     if (row === undefined) {
       throw unauthorized("The API token is not valid; check it, or create a new one.");
     }
@@ -388,9 +413,22 @@ export class AuthService {
         `The API token ${row.id} (${row.name}) expired on ${new Date(row.expires_at).toISOString()}; create a new one.`,
       );
     }
-    const principal = await this.principal(row.user_id, "token", row.id);
-    await this.repository.touchToken(row.id, now, TOKEN_TOUCH_INTERVAL);
-    return principal;
+    const entry: CachedToken = {
+      principal: await this.principal(row.user_id, "token", row.id),
+      expiresAt: row.expires_at,
+      lastUsedAt: row.last_used_at,
+      readAt: now,
+    };
+    await this.touchToken(entry, now);
+    this.tokens.set(hash, entry, version);
+    return entry.principal;
+  }
+
+  /** Records a token's use, at most once a minute, so that a request is not a write. */
+  private async touchToken(entry: CachedToken, now: number): Promise<void> {
+    if (entry.lastUsedAt !== null && entry.lastUsedAt > now - TOKEN_TOUCH_INTERVAL) return;
+    entry.lastUsedAt = now;
+    await this.repository.touchToken(entry.principal.tokenId as string, now, TOKEN_TOUCH_INTERVAL);
   }
 
   private async principal(
@@ -404,7 +442,16 @@ export class AuthService {
       throw unauthorized(`${user.name} is disabled; ask an admin to enable the account.`);
     }
     const { groups, jobTypes } = await this.repository.memberships(userId);
-    return { userId, name: user.name, roles: rolesOf(user), groups, jobTypes, via, tokenId };
+    // Frozen: a token's principal is shared by its requests while it is cached.
+    return Object.freeze({
+      userId,
+      name: user.name,
+      roles: Object.freeze(rolesOf(user)),
+      groups: Object.freeze(groups),
+      jobTypes: Object.freeze(jobTypes),
+      via,
+      tokenId,
+    });
   }
 
   // ── groups ─────────────────────────────────────────────────────────────────────
@@ -430,6 +477,8 @@ export class AuthService {
       }
       await repository.setGroupContents(group.id, userIds, jobTypes);
     });
+    // Its members' tokens carry the new grants from the next request on.
+    this.tokens.clear();
     return this.getGroup(name);
   }
 
@@ -445,6 +494,7 @@ export class AuthService {
 
   async deleteGroup(name: string): Promise<void> {
     if (!(await this.repository.deleteGroup(name))) throw notFound(`The group ${name}`, "name");
+    this.tokens.clear();
   }
 
   // ── audit ──────────────────────────────────────────────────────────────────────

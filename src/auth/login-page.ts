@@ -1,9 +1,26 @@
 /**
  * `GET /login`: the one page that answers without credentials, so that a browser can get a
- * session before it opens the API documentation (and, later, the web UI). The form posts to
- * `POST /api/v1/auth/login` with fetch; the session cookie it sets is then sent to /api.
+ * session before it opens the web UI or the API documentation. When the server serves a
+ * built web UI (src/api/web.routes.ts), `/login` is the UI's own sign-in page; this small
+ * page is for a server without it. Either way `?next=/api/docs/` says where to go once
+ * logged in (a path on this server; default the docs here, the dashboard in the UI). The
+ * form posts to `POST /api/v1/auth/login` with fetch; the session cookie it sets is then
+ * sent to /api.
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
+
+/**
+ * The decoration through which the web UI's routes take over `/login`: auth may not import
+ * the api layer that serves the UI, so the UI hands its page to auth this way.
+ */
+export const LOGIN_SHELL = "sundialLoginShell";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Sends the web UI's sign-in page; set only when a built UI is served. */
+    [LOGIN_SHELL]?: (reply: FastifyReply) => FastifyReply;
+  }
+}
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -34,7 +51,10 @@ const PAGE = `<!doctype html>
     alert.textContent = "";
     const body = JSON.stringify({ name: form.name.value, password: form.password.value });
     const res = await fetch("/api/v1/auth/login", { method: "POST", headers: { "content-type": "application/json" }, body });
-    if (res.ok) { location.href = "/api/docs/"; return; }
+    // Only a path on this server: an absolute or protocol-relative URL would send the user away.
+    const next = new URLSearchParams(location.search).get("next") ?? "";
+    const local = next[0] === "/" && next[1] !== "/" && next[1] !== "\\\\";
+    if (res.ok) { location.href = local ? next : "/api/docs/"; return; }
     const problem = await res.json().catch(() => ({}));
     alert.textContent = problem.detail ?? "Login failed (" + res.status + ")";
   });
@@ -47,14 +67,17 @@ export function registerLoginPage(app: FastifyInstance): void {
   app.get(
     "/login",
     { config: { access: "public" }, schema: { hide: true } },
-    async (_request, reply) =>
-      reply
+    async (request, reply) => {
+      const shell = request.server[LOGIN_SHELL];
+      if (shell !== undefined) return shell(reply);
+      return reply
         .type("text/html; charset=utf-8")
         .header(
           "content-security-policy",
           "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
         )
         .header("x-frame-options", "DENY")
-        .send(PAGE),
+        .send(PAGE);
+    },
   );
 }

@@ -6,11 +6,14 @@
 import type { ServerResponse } from "node:http";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply } from "fastify";
-import { Type } from "typebox";
-import { errorCodeOf, SundialError } from "../errors.js";
+import { type Static, Type } from "typebox";
+import { Nullable, StringEnum, sameKeys, textResponse } from "../api/openapi.js";
+import { problemResponses } from "../api/problem.js";
+import { type ErrorCode, errorCodeOf, SundialError } from "../errors.js";
+import { LOG_LEVELS } from "../store/store.js";
 import { EnqueueOptionsSchema } from "./enqueue-request.js";
-import { ENDED_STATUSES, type Job } from "./job.js";
-import type { JobService } from "./job.service.js";
+import { ENDED_STATUSES, JOB_STATUSES, type Job } from "./job.js";
+import type { JobLog, JobService } from "./job.service.js";
 import { followJob, type JobFeedEvent } from "./job-feed.js";
 import { JobFindQuerySchema, JobLogQuerySchema } from "./job-query.js";
 
@@ -23,6 +26,77 @@ export interface JobRoutesOptions {
 const DEFAULT_WAIT_MS = 30_000;
 /** SSE comments this often keep proxies from closing a quiet stream. */
 const KEEPALIVE_MS = 15_000;
+
+const Instant = (description: string) =>
+  Type.Integer({ description: `${description} (ms since 1970-01-01 UTC)` });
+
+/** A job as the API answers it: every field of {@link Job}, which the serializer would drop otherwise. */
+export const JobSchema = Type.Object(
+  {
+    id: Type.String({ description: "Sortable by creation: a later job has a greater id" }),
+    type: Type.String({ description: "Its job type" }),
+    label: Nullable(Type.String()),
+    status: StringEnum(JOB_STATUSES),
+    hasErrors: Type.Boolean(),
+    progress: Type.Integer({ minimum: 0, maximum: 100 }),
+    waiting: Type.Integer({
+      description:
+        "ms from creation to its (last) start; while it has not started, to now (or its end)",
+    }),
+    duration: Type.Integer({
+      description:
+        "ms from its (last) start to its end; while it runs, to now; 0 if it never started",
+    }),
+    createDate: Instant("When it was created"),
+    startDate: Nullable(Instant("When its last attempt started")),
+    endDate: Nullable(Instant("When it ended")),
+    runBy: Nullable(
+      Type.Object(
+        { id: Type.String(), name: Type.String() },
+        { description: "Who asked for it to run" },
+      ),
+    ),
+    data: Type.Unknown({ description: "Its data (the invoke context), as JSON" }),
+    results: Type.Unknown({ description: "What its handler returned, as JSON; null until then" }),
+    scheduleId: Nullable(Type.String({ description: "The schedule whose fire made it" })),
+    fireTime: Nullable(Instant("That fire's instant")),
+    lowPriority: Type.Boolean({ description: "Runs only when no normal job is waiting" }),
+    priority: Type.Integer({ description: "Higher runs first" }),
+    attempt: Type.Integer({ description: "Runs started so far" }),
+    maxAttempts: Type.Integer(),
+    node: Nullable(Type.String({ description: "The node running it, while RUNNING or STOPPING" })),
+    firedBy: Nullable(Type.String({ description: "The node that claimed the schedule's fire" })),
+    reason: Nullable(
+      Type.String({
+        description:
+          "Why it is as it is when the status alone doesn't say: `retry`, `timeout`, `missed`, `leaseExpired`",
+      }),
+    ),
+    runAt: Instant("Not started before this instant"),
+  },
+  { description: "A job (docs/glossary.md)" },
+);
+sameKeys<Static<typeof JobSchema>, Job>(true);
+
+/** A log line of a job. */
+export const JobLogSchema = Type.Object({
+  id: Type.Integer({ description: "Increasing: the SSE event id of the line" }),
+  jobId: Type.String(),
+  at: Instant("When it was written"),
+  level: StringEnum(LOG_LEVELS),
+  message: Type.String(),
+  additionalInfo: Type.Unknown({ description: "JSON the handler added, or null" }),
+});
+sameKeys<Static<typeof JobLogSchema>, JobLog>(true);
+
+const JobList = Type.Object({
+  result: Type.Array(JobSchema, { description: "Newest created first" }),
+  resultCount: Type.Integer(),
+});
+const LogList = Type.Object({
+  result: Type.Array(JobLogSchema, { description: "Oldest first" }),
+  resultCount: Type.Integer(),
+});
 
 // Named as the service names it, so a notFound and a bad path name the same field.
 const IdParams = Type.Object({ jobId: Type.String({ minLength: 1, maxLength: 200 }) });
@@ -71,36 +145,43 @@ const COMMANDS: readonly {
   readonly method: "POST" | "DELETE";
   readonly path: string;
   readonly summary: string;
+  /** What it may answer besides the job: a job's status may not allow the command. */
+  readonly errors: readonly ErrorCode[];
   readonly run: (jobs: JobService, jobId: string) => Promise<Job>;
 }[] = [
   {
     method: "POST",
     path: "stop",
     summary: "Ask a RUNNING job to stop (it ends STOPPED, resumable)",
+    errors: ["notFound", "conflict"],
     run: (jobs, id) => jobs.stop(id),
   },
   {
     method: "POST",
     path: "cancel",
     summary: "Cancel a PENDING or STOPPED job, for good",
+    errors: ["notFound", "conflict"],
     run: (jobs, id) => jobs.cancel(id),
   },
   {
     method: "POST",
     path: "resume",
     summary: "Put a STOPPED job back in line, with its checkpoint",
+    errors: ["notFound", "conflict"],
     run: (jobs, id) => jobs.resume(id),
   },
   {
     method: "POST",
     path: "low-priority",
     summary: "Run the job only when no normal job is waiting",
+    errors: ["notFound"],
     run: (jobs, id) => jobs.setLowPriority(id),
   },
   {
     method: "DELETE",
     path: "low-priority",
     summary: "Give the job its normal place in line",
+    errors: ["notFound"],
     run: (jobs, id) => jobs.removeLowPriority(id),
   },
 ];
@@ -170,6 +251,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
         description: "Answers `{ result, resultCount }`.",
         tags,
         querystring: JobFindQuerySchema,
+        response: { 200: JobList },
       },
     },
     async (request) => {
@@ -189,6 +271,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
           "Operators and admins may start any type; other users the types their groups are granted. The caller becomes the job's `runBy`.",
         tags,
         body: EnqueueBody,
+        response: { 201: JobSchema },
       },
     },
     async (request, reply) => {
@@ -199,7 +282,15 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
 
   app.get(
     "/jobs/:jobId",
-    { config: { access: "viewer" }, schema: { summary: "A job", tags, params: IdParams } },
+    {
+      config: { access: "viewer" },
+      schema: {
+        summary: "A job",
+        tags,
+        params: IdParams,
+        response: { 200: JobSchema, ...problemResponses("notFound") },
+      },
+    },
     async (request) => jobs.findById(request.params.jobId),
   );
 
@@ -213,6 +304,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
         tags,
         params: IdParams,
         querystring: JobLogQuerySchema,
+        response: { 200: LogList, ...problemResponses("notFound") },
       },
     },
     async (request) => {
@@ -221,12 +313,19 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
     },
   );
 
-  for (const { method, path, summary, run } of COMMANDS) {
+  for (const { method, path, summary, errors, run } of COMMANDS) {
     app.route({
       method,
       url: `/jobs/:jobId/${path}`,
       config: { access: "operator" },
-      schema: { summary, tags, params: IdParams },
+      schema: {
+        summary,
+        description:
+          "Answers the job as it then is; a command the job is already past answers it as it is.",
+        tags,
+        params: IdParams,
+        response: { 200: JobSchema, ...problemResponses(...errors) },
+      },
       handler: async (request) => run(jobs, request.params.jobId),
     });
   }
@@ -239,6 +338,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
         summary: "Run a failed or canceled job again, as a new job (answered, 201)",
         tags,
         params: IdParams,
+        response: { 201: JobSchema, ...problemResponses("notFound", "conflict") },
       },
     },
     async (request, reply) => created(reply, await jobs.retry(request.params.jobId)),
@@ -255,6 +355,10 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
         tags,
         params: IdParams,
         querystring: WaitQuery,
+        response: {
+          200: JobSchema,
+          ...problemResponses("notFound", "timeout", "unavailable"),
+        },
       },
     },
     async (request, reply) => {
@@ -288,6 +392,13 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
         tags,
         params: IdParams,
         headers: EventsHeaders,
+        response: {
+          200: textResponse(
+            "text/event-stream",
+            "Events whose `data` is JSON: `status` and `end` a job (as `GET /jobs/{jobId}` answers it), `log` a log line (as in `GET /jobs/{jobId}/logs`), `progress` `{ jobId, progress }`, `problem` `{ code, detail }`",
+          ),
+          ...problemResponses("notFound"),
+        },
       },
     },
     async (request, reply) => {

@@ -6,11 +6,15 @@
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
-import { Type } from "typebox";
+import { type Static, type TSchema, Type } from "typebox";
+import { NoContent, Nullable, StringEnum, sameKeys } from "../api/openapi.js";
+import { problemResponses } from "../api/problem.js";
+import { validatorCompiler } from "../api/validator.js";
 import { SundialError } from "../errors.js";
 import type { Job } from "../jobs/job.js";
+import { JobSchema } from "../jobs/job.routes.js";
 import type { Schedule } from "./schedule.js";
-import { ScheduleInputSchema } from "./schedule.js";
+import { LOG_LEVELS, MISFIRE_POLICIES, ScheduleInputSchema } from "./schedule.js";
 import type { SaveOptions, ScheduleService } from "./schedule.service.js";
 
 /** The node's scheduler, as the action-style routes command it (Sundial is one). */
@@ -18,6 +22,13 @@ export interface SchedulerControl {
   pauseJobs(): Promise<void>;
   resumeJobs(): Promise<void>;
   listCurrentlyExecutingJobs(): Promise<Job[]>;
+  /** Whether firing is paused across the cluster (maintenance mode). */
+  isPaused(): Promise<boolean>;
+}
+
+/** What `GET /scheduler/state` answers. */
+export interface SchedulerState {
+  readonly paused: boolean;
 }
 
 export interface ScheduleRoutesOptions {
@@ -50,6 +61,92 @@ const DEFAULT_PAGE = 100;
 const ID_PAGE = 1000;
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+
+const Iso = (description: string) =>
+  Type.String({ description: `${description} (ISO 8601, UTC)`, format: "date-time" });
+const input = ScheduleInputSchema.properties;
+
+/**
+ * A schedule as the API answers it: the input with its defaults filled in, and where
+ * firing has got to. Every field of {@link Schedule}: the serializer drops any other.
+ */
+const ScheduleProperties = {
+  _id: Type.String(),
+  enabled: Type.Boolean(),
+  type: Type.String({ description: "The trigger type: cron, unix, calendar, interval, once" }),
+  schedule: Type.Optional(Type.String({ description: "The expression (cron, unix, calendar)" })),
+  every: input.every,
+  unit: input.unit,
+  anchor: Type.Optional(Type.String({ description: "ISO 8601" })),
+  at: Type.Optional(Type.String({ description: "ISO 8601" })),
+  timeZone: Type.String(),
+  startTime: Type.Optional(Type.String({ description: "ISO 8601" })),
+  endTime: Type.Optional(Type.String({ description: "ISO 8601" })),
+  dst: Type.Optional(Type.Unknown({ description: "The daylight-saving policy, as given" })),
+  misfirePolicy: StringEnum(MISFIRE_POLICIES),
+  misfireThreshold: Type.Integer({ description: "ms" }),
+  concurrentExecution: Type.Boolean(),
+  persisted: Type.Boolean(),
+  invokeService: Type.String(),
+  invokeContext: Type.Optional(Type.Unknown()),
+  invokeLogLevel: StringEnum(LOG_LEVELS),
+  owners: Type.Immutable(
+    Type.Array(Type.String(), { description: "User names: whose schedule it is" }),
+  ),
+  nextFireTime: Nullable(Iso("The next fire; null when it will not fire again")),
+  lastFireTime: Nullable(Iso("The last fire")),
+  createdAt: Iso("When it was created"),
+  updatedAt: Iso("When it was last saved"),
+};
+const ScheduleSchema = Type.Object(ScheduleProperties, {
+  description: "A schedule (docs/schedules.md)",
+});
+sameKeys<Static<typeof ScheduleSchema>, Schedule>(true);
+
+/** `GET /schedules/{id}`: the schedule and its next fire times. */
+const ScheduleWithFiresSchema = Type.Object(
+  {
+    ...ScheduleProperties,
+    nextFireTimes: Type.Array(Iso("A fire"), { description: `The next ${UPCOMING} fires` }),
+  },
+  { description: "A schedule, with its next fire times" },
+);
+
+/** A list item: the whole schedule, or with `fields` only those (and `_id`). */
+const ScheduleFieldsSchema = Type.Object(
+  {
+    ...(Object.fromEntries(
+      Object.entries(ScheduleProperties).map(([key, schema]) => [
+        key,
+        Type.Optional(schema as TSchema),
+      ]),
+    ) as unknown as ReturnType<typeof Type.Partial<typeof ScheduleSchema>>["properties"]),
+    _id: ScheduleProperties._id,
+  },
+  { description: "A schedule, or with `fields` only those fields (and `_id`)" },
+);
+
+const ScheduleList = Type.Object({
+  result: Type.Array(ScheduleFieldsSchema, { description: "Ordered by id" }),
+  resultCount: Type.Integer(),
+  pagedResultsCookie: Nullable(
+    Type.String({ description: "Pass as `_pagedResultsCookie` for the next page; null: no more" }),
+  ),
+});
+
+const IdList = Type.Object({
+  result: Type.Array(Type.Object({ _id: Type.String() })),
+  resultCount: Type.Integer(),
+  pagedResultsCookie: Type.Null(),
+  totalPagedResultsPolicy: Type.Literal("NONE"),
+  totalPagedResults: Type.Literal(-1),
+  remainingPagedResults: Type.Literal(-1),
+});
+
+const Success = Type.Object(
+  { success: Type.Literal(true) },
+  { description: "`pauseJobs`, `resumeJobs`" },
+);
 
 /** What `fields` may name: a schedule's input fields and what Sundial adds to them. */
 const FIELDS = [
@@ -95,6 +192,9 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** The query of `GET /schedules`, for typed clients (the web UI). */
+export type ScheduleListQuery = Static<typeof ListQuery>;
+
 const ActionQuery = Type.Object(
   {
     _action: Type.Union([
@@ -129,9 +229,14 @@ function fieldList(text: string | undefined): string[] | undefined {
   return ["_id", ...asked.filter((field) => field !== "_id")];
 }
 
-function project(schedule: Schedule, fields: readonly string[]): Record<string, unknown> {
+function project(
+  schedule: Schedule,
+  fields: readonly string[],
+): Static<typeof ScheduleFieldsSchema> {
   const all = schedule as unknown as Record<string, unknown>;
-  return Object.fromEntries(fields.filter((f) => all[f] !== undefined).map((f) => [f, all[f]]));
+  return Object.fromEntries(
+    fields.filter((f) => all[f] !== undefined).map((f) => [f, all[f]]),
+  ) as Static<typeof ScheduleFieldsSchema>;
 }
 
 function notFound(id: string): SundialError {
@@ -155,6 +260,10 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
         tags,
         params: IdParams,
         body: ScheduleInputSchema,
+        response: {
+          200: ScheduleSchema,
+          ...problemResponses("badRequest", "invalidTrigger", "invalidTimeZone"),
+        },
       },
     },
     async (request) => schedules.put(request.params.id, request.body, savedBy(request)),
@@ -168,6 +277,10 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
         summary: "Create a schedule with a server-assigned id (or the body's `_id`)",
         tags,
         body: ScheduleInputSchema,
+        response: {
+          201: ScheduleSchema,
+          ...problemResponses("badRequest", "invalidTrigger", "invalidTimeZone"),
+        },
       },
     },
     async (request, reply) => {
@@ -187,6 +300,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
         summary: `A schedule, with its next ${UPCOMING} fire times`,
         tags,
         params: IdParams,
+        response: { 200: ScheduleWithFiresSchema, ...problemResponses("notFound") },
       },
     },
     async (request) => {
@@ -206,6 +320,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
           "Answers `{ result, resultCount, pagedResultsCookie }`; pass the cookie back as `_pagedResultsCookie` for the next page (null: no more).",
         tags,
         querystring: ListQuery,
+        response: { 200: ScheduleList },
       },
     },
     async (request) => {
@@ -235,11 +350,12 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
         summary: "Delete a schedule (a conf/ file's schedule comes back when its file changes)",
         tags,
         params: IdParams,
+        response: { 204: NoContent, ...problemResponses("notFound") },
       },
     },
     async (request, reply) => {
       if (!(await schedules.delete(request.params.id))) throw notFound(request.params.id);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
@@ -255,12 +371,26 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
           "`pauseJobs` and `resumeJobs` stop and restart firing on every node (maintenance mode; running jobs carry on) and answer `{ success: true }`.",
         tags,
         querystring: ActionQuery,
+        // Only `_action=create` takes a body: the schedule, which the service checks as
+        // POST /schedules does. A body with the other actions is ignored, as it always was.
+        body: ScheduleInputSchema,
+        response: {
+          200: Type.Union([
+            Type.Array(JobSchema, { description: "`listCurrentlyExecutingJobs`" }),
+            Success,
+          ]),
+          201: ScheduleSchema,
+          ...problemResponses("badRequest", "invalidTrigger", "invalidTimeZone"),
+        },
       },
+      validatorCompiler: (route) =>
+        route.httpPart === "body" ? (body) => ({ value: body }) : validatorCompiler(route),
     },
     async (request, reply) => {
       switch (request.query._action) {
         case "create":
-          if (request.body === undefined) {
+          // Fastify hands a missing body over as null.
+          if (request.body === undefined || request.body === null) {
             throw new SundialError("badRequest", "body: give the schedule as JSON", {
               field: "body",
             });
@@ -270,12 +400,26 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
           return scheduler.listCurrentlyExecutingJobs();
         case "pauseJobs":
           await scheduler.pauseJobs();
-          return { success: true };
+          return { success: true } as const;
         case "resumeJobs":
           await scheduler.resumeJobs();
-          return { success: true };
+          return { success: true } as const;
       }
     },
+  );
+
+  app.get(
+    "/scheduler/state",
+    {
+      config: { access: "viewer" },
+      schema: {
+        summary: "Whether firing is paused on every node (maintenance mode)",
+        description: "Answers `{ paused }`; `pauseJobs` and `resumeJobs` change it.",
+        tags,
+        response: { 200: Type.Object({ paused: Type.Boolean() }) },
+      },
+    },
+    async (): Promise<SchedulerState> => ({ paused: await scheduler.isPaused() }),
   );
 
   app.get(
@@ -286,6 +430,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
         summary: "The ids of every schedule (`_queryId=query-all-ids`)",
         tags,
         querystring: QueryIdQuery,
+        response: { 200: IdList },
       },
     },
     async () => {
@@ -306,7 +451,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
         totalPagedResultsPolicy: "NONE",
         totalPagedResults: -1,
         remainingPagedResults: -1,
-      };
+      } as const;
     },
   );
 };

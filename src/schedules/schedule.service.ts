@@ -141,6 +141,13 @@ export interface SaveOptions {
   readonly by?: string;
 }
 
+/** Told of each saved schedule: its id, its stored config and who saved it. */
+export type ScheduleSaveListener = (
+  id: string,
+  config: Readonly<Record<string, unknown>>,
+  options: SaveOptions,
+) => Promise<void> | void;
+
 /** How many stored schedules keep their parsed trigger (see ScheduleService.live). */
 const PARSED_CACHE = 20_000;
 
@@ -148,6 +155,7 @@ export class ScheduleService {
   private readonly memory = new Map<string, LiveSchedule>();
   private readonly parsed = new Map<string, { updatedAt: number; live: LiveSchedule }>();
   private readonly listeners = new Set<() => void>();
+  private readonly saveListeners = new Set<ScheduleSaveListener>();
 
   constructor(
     private readonly store: Store,
@@ -165,6 +173,15 @@ export class ScheduleService {
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Called after every save, and awaited before `put` answers, so that what it records
+   * (the config history of src/projects) is there when the caller reads it back.
+   */
+  onSave(listener: ScheduleSaveListener): () => void {
+    this.saveListeners.add(listener);
+    return () => this.saveListeners.delete(listener);
   }
 
   private changed(): void {
@@ -256,6 +273,7 @@ export class ScheduleService {
       await this.store.deleteSchedule(id);
     }
     this.changed();
+    for (const listener of this.saveListeners) await listener(id, config, options);
     return toSchedule(row);
   }
 

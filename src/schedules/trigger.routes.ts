@@ -4,8 +4,10 @@
  * schedules that use it.
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "typebox";
+import { type Static, Type } from "typebox";
+import { StringEnum } from "../api/openapi.js";
 import {
+  CALENDAR_ERROR_CODES,
   describeTrigger,
   nextFireTimes,
   parseTrigger,
@@ -47,6 +49,36 @@ const PreviewBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** The body of `POST /triggers/preview`, for typed clients (the web UI). */
+export type TriggerPreviewInput = Static<typeof PreviewBody>;
+
+/** What `POST /triggers/preview` answers: a description and fire times, or what is wrong. */
+const TriggerPreviewSchema = Type.Union([
+  Type.Object(
+    {
+      valid: Type.Literal(true),
+      type: Type.String({ description: "The trigger type, told from the expression if not given" }),
+      timeZone: Type.String({ description: "The canonical zone name" }),
+      description: Type.String({ description: "The trigger in words" }),
+      nextFireTimes: Type.Immutable(
+        Type.Array(Type.String({ format: "date-time" }), { description: "ISO UTC instants" }),
+      ),
+    },
+    { description: "A valid trigger" },
+  ),
+  Type.Object(
+    {
+      valid: Type.Literal(false),
+      code: StringEnum(CALENDAR_ERROR_CODES),
+      field: Type.String({ description: "The field at fault, e.g. `day-of-week`" }),
+      detail: Type.String({ description: "What is wrong, starting with the field" }),
+      allowed: Type.Optional(Type.String({ description: "What the field allows" })),
+    },
+    { description: "An invalid trigger, for a form to show next to the field" },
+  ),
+]);
+export type TriggerPreview = Static<typeof TriggerPreviewSchema>;
+
 export const triggerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/triggers/preview",
@@ -58,9 +90,10 @@ export const triggerRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'An invalid trigger answers 200 with `{ valid: false, code, field, detail }` (e.g. field `day-of-week`, detail `day-of-week: "8" is out of range 1-7 (SUN-SAT)`), so a form can show it next to the field; a body that is not a trigger at all (an unknown key, a number given as text) is a 400 problem.',
         tags: ["triggers"],
         body: PreviewBody,
+        response: { 200: TriggerPreviewSchema },
       },
     },
-    async (request) => {
+    async (request): Promise<TriggerPreview> => {
       const { count, from, ...rest } = request.body;
       let trigger: Trigger;
       try {

@@ -18,6 +18,11 @@ interface RouteSeen {
 const ROLES = ["viewer", "operator", "admin"] as const;
 /** Routes about one user: beyond their access level, only that user or an admin may call them. */
 const OWNER_ROUTES = new Set(["GET /api/v1/users/:name", "PUT /api/v1/users/:name/password"]);
+/**
+ * Routes that start an export: open to viewers, then to those who may start exports
+ * (operators, admins, and a group granted the type; "starting jobs" below checks grants).
+ */
+const EXPORT_STARTS = new Set(["POST /api/v1/projects/:id/run", "POST /api/v1/tasks/:id/run"]);
 const DAY = 86_400_000;
 const rank = (level: Access) => ACCESS_LEVELS.indexOf(level);
 
@@ -97,7 +102,11 @@ describe("the access matrix of every route", () => {
         const res = await ask(route, tokens.get(role));
         const owned = OWNER_ROUTES.has(`${route.method} ${route.url}`);
         // The made-up user of an owner route is someone else's: only an admin may ask.
-        const allowed = rank(role) >= rank(route.access) && (!owned || role === "admin");
+        const starts = EXPORT_STARTS.has(`${route.method} ${route.url}`);
+        const allowed =
+          rank(role) >= rank(route.access) &&
+          (!owned || role === "admin") &&
+          (!starts || role !== "viewer");
         // Allowed: whatever the route answers (404 for the made-up ids, 400 for the empty
         // body), but never a refusal of who is asking.
         if (allowed) expect([route, role, res.statusCode]).not.toContainEqual(403);

@@ -8,7 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { type App, buildApp } from "../../src/api/app.js";
+import { openProjects } from "../../src/api/server.js";
 import type { Clock } from "../../src/clock.js";
+import { FileHistoryService } from "../../src/exports/file-history/index.js";
 import { ConnectionService } from "../../src/projects/connections/index.js";
 import { Sundial } from "../../src/sundial.js";
 import { freshSchemaName, TEST_DATABASE_URL } from "../helpers/postgres.js";
@@ -98,9 +100,19 @@ export async function testApi(options: TestApiOptions = {}): Promise<TestApi> {
     return { opened: true };
   });
   const connections = new ConnectionService(sundial.store, { secretKey: TEST_SECRET_KEY });
+  // Projects, tasks and file history as the server wires them, so that every route the
+  // server has is here (the access matrix and the hostile-input tests walk them all).
+  const files = new FileHistoryService(sundial.store, { directory: join(dir, "files") });
+  const projects = openProjects(sundial, {
+    connections,
+    files,
+    workDirectory: join(dir, "runs"),
+  });
   const app = buildApp({
     sundial,
     connections,
+    files,
+    projects,
     feedPollMs: 20,
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
     ...(options.plugins === undefined ? {} : { plugins: options.plugins }),

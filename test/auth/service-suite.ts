@@ -359,6 +359,96 @@ export function authServiceSuite(
       });
     });
 
+    describe("the token principal cache", () => {
+      let ci: { token: { id: string }; secret: string };
+      /** What another node (or `sundial tokens` on the database) does: this node is not told. */
+      const elsewhere = {
+        revoke: (id: string) =>
+          raw()
+            .updateTable("api_tokens")
+            .set({ revoked_at: clock.now() })
+            .where("id", "=", id)
+            .execute(),
+        roles: (name: string, roles: string[]) =>
+          raw()
+            .updateTable("users")
+            .set({ roles: JSON.stringify(roles) })
+            .where("name", "=", name)
+            .execute(),
+      };
+
+      beforeEach(async () => {
+        await auth.createUser({ name: "root", password: PASSWORD, roles: ["admin"] });
+        await auth.createUser({ name: "ci", roles: ["viewer"] });
+        ci = await auth.createToken({ name: "deploys", expiresInDays: 1 }, "ci");
+        await auth.authenticateToken(ci.secret);
+      });
+
+      it("reuses a token's principal for 5 s: a change made elsewhere applies within that", async () => {
+        await elsewhere.roles("ci", ["operator"]);
+        await elsewhere.revoke(ci.token.id);
+        await clock.advance(4999);
+        expect(await auth.authenticateToken(ci.secret)).toMatchObject({ roles: ["viewer"] });
+        await clock.advance(1);
+        expect(await refusalOf(auth.authenticateToken(ci.secret))).toMatchObject({
+          code: "unauthorized",
+          message: expect.stringContaining("revoked"),
+        });
+      });
+
+      it("forgets at once what this node changes: a revoke, roles, a disabled user, groups", async () => {
+        await auth.updateUser("ci", { roles: ["operator"] });
+        expect(await auth.authenticateToken(ci.secret)).toMatchObject({ roles: ["operator"] });
+        await auth.putGroup("exporters", { members: ["ci"], jobTypes: ["export"] });
+        expect(await auth.authenticateToken(ci.secret)).toMatchObject({
+          groups: ["exporters"],
+          jobTypes: ["export"],
+        });
+        await auth.deleteGroup("exporters");
+        expect(await auth.authenticateToken(ci.secret)).toMatchObject({ groups: [], jobTypes: [] });
+        await auth.disableUser("ci");
+        expect(await refusalOf(auth.authenticateToken(ci.secret))).toMatchObject({
+          message: expect.stringContaining("disabled"),
+        });
+        await auth.updateUser("ci", { disabled: false });
+        await auth.authenticateToken(ci.secret);
+        await auth.revokeToken(ci.token.id);
+        expect(await refusalOf(auth.authenticateToken(ci.secret))).toMatchObject({
+          message: expect.stringContaining("revoked"),
+        });
+      });
+
+      it("refuses a token at its expiry, and keeps writing its last use once a minute", async () => {
+        for (let t = 0; t < 3; t++) {
+          await clock.advance(MINUTE);
+          await auth.authenticateToken(ci.secret);
+          expect((await auth.getToken(ci.token.id)).lastUsedAt).toBe(clock.now());
+          await clock.advance(3000);
+          await auth.authenticateToken(ci.secret);
+          expect((await auth.getToken(ci.token.id)).lastUsedAt).toBe(clock.now() - 3000);
+        }
+        await clock.advance(T0 + DAY - 1 - clock.now());
+        await auth.authenticateToken(ci.secret);
+        await clock.advance(1);
+        expect(await refusalOf(auth.authenticateToken(ci.secret))).toMatchObject({
+          message: expect.stringContaining("expired"),
+        });
+      });
+
+      it("keeps nothing with tokenCacheMs 0", async () => {
+        const uncached = new AuthService(store, { clock, tokenCacheMs: 0 });
+        await uncached.authenticateToken(ci.secret);
+        await elsewhere.roles("ci", ["operator"]);
+        expect(await uncached.authenticateToken(ci.secret)).toMatchObject({ roles: ["operator"] });
+      });
+
+      it("hands every request the same principal, which none can change", async () => {
+        const first = await auth.authenticateToken(ci.secret);
+        expect(await auth.authenticateToken(ci.secret)).toBe(first);
+        expect(Object.isFrozen(first) && Object.isFrozen(first.roles)).toBe(true);
+      });
+    });
+
     describe("groups", () => {
       it("grant their members the job types they name", async () => {
         const ada = await auth.createUser({ name: "ada", password: PASSWORD, roles: ["viewer"] });

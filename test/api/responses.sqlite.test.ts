@@ -1,0 +1,3 @@
+import { responseSuite } from "./response-suite.js";
+
+responseSuite("sqlite");
