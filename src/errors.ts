@@ -109,7 +109,7 @@ export const ERROR_CODES = Object.freeze({
     status: 502,
     exitCode: 1,
     summary:
-      "A `command` job's program did not start, exited non-zero or was killed; its log has the output.",
+      "A program did not start, exited non-zero, was killed or ran too long: a `command` job's, an export's processing script, or an SSH source's command on its server; the log has its output.",
   },
   httpFailed: {
     status: 502,

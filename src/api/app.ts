@@ -16,8 +16,11 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from "fastify";
+import { requireStartJob } from "../auth/index.js";
+import { type FileHistoryService, fileRoutes } from "../exports/file-history/index.js";
 import { jobRoutes } from "../jobs/job.routes.js";
 import { type ConnectionService, connectionRoutes } from "../projects/connections/index.js";
+import { type ProjectRoutesOptions, projectRoutes } from "../projects/index.js";
 import { scheduleRoutes } from "../schedules/schedule.routes.js";
 import { triggerRoutes } from "../schedules/trigger.routes.js";
 import type { Sundial } from "../sundial.js";
@@ -36,6 +39,10 @@ export interface BuildAppOptions {
   readonly sundial: Sundial;
   /** Stored connections (exports); without it the connection routes are left out. */
   readonly connections?: ConnectionService;
+  /** Files export runs produced; without it the file routes are left out. */
+  readonly files?: FileHistoryService;
+  /** Projects and tasks (exports): their services; without them their routes are left out. */
+  readonly projects?: Omit<ProjectRoutesOptions, "authorizeStart">;
   /** Where request logs go (a pino logger); default nowhere. */
   readonly logger?: FastifyBaseLogger;
   /**
@@ -123,6 +130,16 @@ export function buildApp(options: BuildAppOptions) {
       api.register(triggerRoutes);
       if (options.connections) {
         api.register(connectionRoutes, { connections: options.connections });
+      }
+      if (options.files) api.register(fileRoutes, { files: options.files });
+      if (options.projects) {
+        api.register(projectRoutes, {
+          ...options.projects,
+          // Running a task or project starts an `export` job: auth's rule says who may.
+          authorizeStart: (request, jobType) => {
+            if (request.principal) requireStartJob(request.principal, jobType);
+          },
+        });
       }
       api.register(jobRoutes, {
         jobs: sundial.jobs,

@@ -2,15 +2,32 @@
  * A running server: Sundial (scheduler, workers, conf/ watching) and the HTTP app on one
  * configuration and one logger. `sundial serve` starts one and stops it on a signal.
  */
+import { join } from "node:path";
 import type { Logger } from "pino";
 import { AuthService, authPlugin } from "../auth/index.js";
 import { SundialError } from "../errors.js";
 import { DELIVERY_TESTERS } from "../exports/connection-testers.js";
+import { checkExportSpec } from "../exports/export-spec.js";
+import { FileHistoryService } from "../exports/file-history/index.js";
+import {
+  type ExportInvokerOptions,
+  exportExecutor,
+  exportPreviewer,
+  registerExportInvoker,
+} from "../invokers/export-invoker.js";
 import { ConnectionService } from "../projects/connections/index.js";
+import {
+  ConfigHistory,
+  ProjectService,
+  TaskRunner,
+  TaskRunService,
+  TaskService,
+} from "../projects/index.js";
 import { Sundial } from "../sundial.js";
 import { API_PREFIX, type App, buildApp } from "./app.js";
 import { ErrorLog, jobLogFields } from "./error-log.js";
 import type { ServerConfig } from "./server-config.js";
+import { webRoutes } from "./web.routes.js";
 
 export interface RunningServer {
   /** Where it listens, e.g. `http://127.0.0.1:8080` (the real port when 0 was asked). */
@@ -22,6 +39,26 @@ export interface RunningServer {
    * claiming, gives running jobs `shutdownGraceMs` to finish, then closes the database.
    */
   close(): Promise<void>;
+}
+
+/**
+ * Projects and tasks on `sundial`: their services, the config history of every schedule,
+ * and the `export` job type that runs them (defined here, so before `start()` loads the
+ * conf/ files whose schedules may invoke it).
+ * @example const projects = openProjects(sundial, { connections, files, workDirectory: "/srv/sundial/runs" });
+ */
+export function openProjects(sundial: Sundial, exports: ExportInvokerOptions) {
+  const { store, schedules, jobs } = sundial;
+  const history = new ConfigHistory(store);
+  history.follow(schedules);
+  const projects = new ProjectService(store, { schedules, jobs });
+  const tasks = new TaskService(store, { projects, schedules, exportSettings: checkExportSpec });
+  const runner = new TaskRunner(store, { jobs, execute: exportExecutor(exports) });
+  registerExportInvoker(sundial, (context) => runner.run(context));
+  const preview = exportPreviewer(exports);
+  const { files, connections } = exports;
+  const runs = new TaskRunService(store, { tasks, jobs, files, connections, preview });
+  return { projects, tasks, runs, history };
 }
 
 /**
@@ -89,14 +126,28 @@ export async function startServer(
     secretKey: config.secretKey,
     testers: DELIVERY_TESTERS,
   });
+  // Every file export runs produce is kept here, and purged past its retention hourly.
+  const files = new FileHistoryService(sundial.store, { directory: join(config.dataDir, "files") });
+  const retention = files.purgeEvery(3_600_000, (error) =>
+    logger.warn({ err: error }, "file history: the retention purge failed"),
+  );
+  // Export runs write in <dataDir>/runs; file history keeps what they made.
+  const projects = openProjects(sundial, {
+    connections,
+    files,
+    workDirectory: join(config.dataDir, "runs"),
+  });
   const app = buildApp({
+    projects,
+    files,
     sundial,
     logger,
-    plugins: [(instance) => authenticate(instance, {})],
+    plugins: [(instance) => authenticate(instance, {}), webRoutes()],
     metricsPublic: config.metricsPublic,
     connections,
   });
   const closeAll = async (graceMs: number) => {
+    retention.stop();
     await app.close();
     await sundial.close({ graceMs });
     // Last: jobs ending within the grace period still write their lines.
@@ -139,7 +190,7 @@ export async function startServer(
       node: sundial.node,
       ...(config.configFile === undefined ? {} : { configFile: config.configFile }),
     },
-    `started: API at ${url}${API_PREFIX}, docs at ${url}/api/docs`,
+    `started: web UI at ${url}/, API at ${url}${API_PREFIX}, docs at ${url}/api/docs`,
   );
   return {
     url,
