@@ -119,3 +119,25 @@ export function diffLines(diff: Diff): string {
   );
   return `${head}${diff.changes.length} change(s)\n${lines.join("\n")}\n`;
 }
+
+/**
+ * `versions` of a project or a task at `base` (its API path): the list, or, when the
+ * flags ask for it, what changed between two versions.
+ */
+export async function showVersions(
+  client: RemoteClient,
+  base: string,
+  flags: { readonly diff?: boolean; readonly from?: string; readonly to?: string },
+  print: (answer: unknown, text: string) => void,
+): Promise<number> {
+  if (flags.diff || flags.from !== undefined || flags.to !== undefined) {
+    const diff = await client.request<Diff>("GET", `${base}/versions/diff`, {
+      query: { from: flags.from, to: flags.to },
+    });
+    print(diff, diffLines(diff));
+    return 0;
+  }
+  const versions = await client.request<{ result: VersionRow[] }>("GET", `${base}/versions`);
+  print(versions, versionLines(versions.result));
+  return 0;
+}

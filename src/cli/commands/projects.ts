@@ -14,14 +14,7 @@ import {
   refuseExtra,
   textTable,
 } from "../subcommands.js";
-import {
-  cell,
-  diffLines,
-  RUN_FLAGS,
-  startRun,
-  VERSION_FLAGS,
-  versionLines,
-} from "./projects-shared.js";
+import { cell, RUN_FLAGS, showVersions, startRun, VERSION_FLAGS } from "./projects-shared.js";
 
 const LIST = {
   owner: { type: "string", value: "USER", help: "Only projects USER owns; me: yours." },
@@ -205,23 +198,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
     case "versions": {
       const ref = onlyArgument(positionals, "projects versions", "the project's name or id");
-      if (flags.diff || flags.from !== undefined || flags.to !== undefined) {
-        const diff = await client.request<Parameters<typeof diffLines>[0]>(
-          "GET",
-          `${path(ref)}/versions/diff`,
-          {
-            query: { from: flags.from, to: flags.to },
-          },
-        );
-        print(diff, diffLines(diff));
-        return 0;
-      }
-      const versions = await client.request<{ result: Parameters<typeof versionLines>[0] }>(
-        "GET",
-        `${path(ref)}/versions`,
-      );
-      print(versions, versionLines(versions.result));
-      return 0;
+      return showVersions(client, path(ref), flags, print);
     }
   }
 }

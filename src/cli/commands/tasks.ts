@@ -17,11 +17,10 @@ import {
 } from "../subcommands.js";
 import {
   cell,
-  diffLines,
   RUN_FLAGS,
+  showVersions,
   startRun,
   VERSION_FLAGS,
-  versionLines,
   yesNo,
 } from "./projects-shared.js";
 
@@ -292,23 +291,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
     case "versions": {
       const taskId = id();
-      if (flags.diff || flags.from !== undefined || flags.to !== undefined) {
-        const diff = await client.request<Parameters<typeof diffLines>[0]>(
-          "GET",
-          `${path(taskId)}/versions/diff`,
-          {
-            query: { from: flags.from, to: flags.to },
-          },
-        );
-        print(diff, diffLines(diff));
-        return 0;
-      }
-      const versions = await client.request<{ result: Parameters<typeof versionLines>[0] }>(
-        "GET",
-        `${path(taskId)}/versions`,
-      );
-      print(versions, versionLines(versions.result));
-      return 0;
+      return showVersions(client, path(taskId), flags, print);
     }
   }
   throw new SundialError("badRequest", `unknown subcommand ${String(sub)}`);
