@@ -26,11 +26,12 @@ export class EndingBatch {
   /**
    * Ends (or requeues) a job this node holds, as `store.finishJob` does; resolves with the
    * job as it now is, or `undefined` when the node no longer holds it. Rejects when the
-   * batch it went in failed, so the caller can try again.
+   * batch it went in failed, so the caller can try again. `held` is the job as this node
+   * knows it (see JobEnding.held).
    */
-  finish(id: string, outcome: JobOutcome): Promise<JobRow | undefined> {
+  finish(held: JobRow, outcome: JobOutcome): Promise<JobRow | undefined> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ ending: { id, outcome }, resolve, reject });
+      this.queue.push({ ending: { id: held.id, outcome, held }, resolve, reject });
       if (this.writing) return;
       this.writing = true;
       // Endings recorded in the same turn go together.

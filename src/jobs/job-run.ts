@@ -38,7 +38,7 @@ export interface RunEnvironment {
   readonly node: string;
   readonly jobs: JobService;
   /** Records an ending (see EndingBatch): `store.finishJob` for this node, batched. */
-  readonly finish: (id: string, outcome: JobOutcome) => Promise<JobRow | undefined>;
+  readonly finish: (held: JobRow, outcome: JobOutcome) => Promise<JobRow | undefined>;
   readonly abandonAfterMs: number;
   readonly random: () => number;
   /** Aborted when the pool stops waiting for anything: an unrecordable ending is given up. */
@@ -62,15 +62,16 @@ export class JobRun {
   private timerController: AbortController | undefined;
   private interruption: JobInterrupted | undefined;
   private settled: Settled | undefined;
+  /** Ends the wait for the handler without it; set while execute waits. */
   private abandon: (() => void) | undefined;
-  private readonly abandoned = new Promise<void>((resolve) => {
-    this.abandon = resolve;
-  });
+  private givenUp = false;
   /** The context's writes, in order; the ending is recorded after them. */
   private writes: Promise<void> = Promise.resolve();
   /** Once the ending is being recorded the context writes nothing more. */
   private closed = false;
   private lastProgress: number;
+  /** The checkpoint as this run last saved it; the claim's until then. */
+  private checkpoint: unknown;
   /** When the handler began; later than the claim's startDate for a job claimed ahead. */
   private startedAt: number | undefined;
 
@@ -83,6 +84,7 @@ export class JobRun {
   ) {
     this.id = row.id;
     this.lastProgress = row.progress;
+    this.checkpoint = row.checkpoint;
   }
 
   /** The handler's signal, already aborted when the run was interrupted before it was asked for. */
@@ -107,9 +109,10 @@ export class JobRun {
     if (this.settled !== undefined || this.interruption !== undefined) return;
     this.interruption = new JobInterrupted(kind, message);
     this.controller?.abort(this.interruption);
-    void this.env.clock
-      .sleep(this.env.abandonAfterMs, this.timers.signal)
-      .then(() => this.abandon?.());
+    void this.env.clock.sleep(this.env.abandonAfterMs, this.timers.signal).then(() => {
+      this.givenUp = true;
+      this.abandon?.();
+    });
   }
 
   /**
@@ -128,7 +131,13 @@ export class JobRun {
         }
       });
     }
-    await Promise.race([running, this.abandoned]);
+    // One promise for "the handler is done, or given up on": a race of two per run showed
+    // in a busy node's profile.
+    await new Promise<void>((resolve) => {
+      this.abandon = resolve;
+      if (this.givenUp) resolve();
+      void running.then(resolve);
+    });
     handled?.();
     this.timerController?.abort(WAKE);
     this.closed = true;
@@ -154,7 +163,12 @@ export class JobRun {
 
   private context(): JobContext {
     const now = this.env.clock.now();
-    const job: Job = toJob({ ...this.row, startDate: this.startedAt ?? now }, now);
+    // Made when first read: most handlers never look, and it was a run's largest object.
+    let job: Job | undefined;
+    const jobAtStart = () => {
+      job ??= toJob({ ...this.row, startDate: this.startedAt ?? now }, now);
+      return job;
+    };
     const log = (level: LogLevel) => (message: string, additionalInfo?: unknown) => {
       if (typeof message !== "string") {
         throw new SundialError("badRequest", "message: a log line's message must be text", {
@@ -166,7 +180,9 @@ export class JobRun {
     const logger: JobLogger = { info: log("INFO"), error: log("ERROR") };
     const signalOf = () => this.signal;
     return {
-      job,
+      get job() {
+        return jobAtStart();
+      },
       data: this.row.data,
       get signal() {
         return signalOf();
@@ -197,6 +213,7 @@ export class JobRun {
 
   private async update(change: { progress?: number; checkpoint?: unknown }): Promise<void> {
     await this.env.store.updateJob(this.id, { status: HELD, node: this.env.node }, change);
+    if (change.checkpoint !== undefined) this.checkpoint = change.checkpoint;
   }
 
   /**
@@ -291,7 +308,9 @@ export class JobRun {
   private end(outcome: JobOutcome): Promise<JobRow | undefined> {
     const startedAt = this.startedAt;
     return this.env.finish(
-      this.id,
+      this.checkpoint === this.row.checkpoint
+        ? this.row
+        : { ...this.row, checkpoint: this.checkpoint },
       startedAt !== undefined && startedAt !== this.row.startDate
         ? { ...outcome, startedAt }
         : outcome,

@@ -321,7 +321,7 @@ export class WorkerPool {
     const stopped = dropped.filter((row) => changed.get(row.id) === "STOPPING");
     const at = this.clock.now();
     const rows = await Promise.all(
-      stopped.map((row) => this.endings.finish(row.id, { status: "STOPPED", at })),
+      stopped.map((row) => this.endings.finish(row, { status: "STOPPED", at })),
     );
     for (const row of rows) if (row !== undefined) this.jobs.announce(row);
   }
@@ -361,7 +361,7 @@ export class WorkerPool {
       abandonAfterMs: this.abandonAfterMs,
       random: this.random,
       givingUp: this.givingUp.signal,
-      finish: (id, outcome) => this.endings.finish(id, outcome),
+      finish: (held, outcome) => this.endings.finish(held, outcome),
     };
     const seq = ++this.claimSeq;
     const run = new JobRun(environment, row, this.registry.get(row.type), seq);

@@ -24,7 +24,13 @@ import {
   CLAIM_SETTINGS_POSTGRES,
   positional,
 } from "./sql/claim-jobs.js";
-import { type EndingRecord, FINISH_JOBS_POSTGRES, FINISH_JOBS_SQLITE } from "./sql/finish-jobs.js";
+import {
+  type EndedColumns,
+  type EndingRecord,
+  endedRow,
+  FINISH_JOBS_POSTGRES,
+  FINISH_JOBS_SQLITE,
+} from "./sql/finish-jobs.js";
 import type {
   ClaimedFires,
   FireClaim,
@@ -548,9 +554,33 @@ export class KyselyStore implements Store {
       node,
       endings.map(({ id }) => id),
     ]);
-    const { rows } = await this.db.executeQuery<Selectable<JobsTable>>(query);
-    const byId = new Map(rows.map((row) => [row.id, this.job(row)]));
-    return endings.map(({ id }) => byId.get(id));
+    const { rows } = await this.db.executeQuery<EndedColumns>(query);
+    const returned = new Map(rows.map((row) => [row.id, row]));
+    // A caller that didn't say what it held gets the rows read back.
+    const unknown = endings.filter(({ id, held }) => held === undefined && returned.has(id));
+    const read =
+      unknown.length === 0
+        ? new Map<string, JobRow>()
+        : new Map(
+            (
+              await this.db
+                .selectFrom("jobs")
+                .selectAll()
+                .where(
+                  "id",
+                  "in",
+                  unknown.map(({ id }) => id),
+                )
+                .execute()
+            ).map((row) => [row.id, this.job(row)]),
+          );
+    return endings.map(({ id, held, outcome }, i) => {
+      const ended = returned.get(id);
+      if (ended === undefined) return undefined;
+      return held === undefined
+        ? read.get(id)
+        : endedRow(held, records[i] as EndingRecord, outcome, ended);
+    });
   }
 
   async releaseExpired(now: number): Promise<JobRow[]> {

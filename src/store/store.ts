@@ -179,6 +179,13 @@ export interface JobOutcome {
 export interface JobEnding {
   readonly id: string;
   readonly outcome: JobOutcome;
+  /**
+   * The job as the node holding it knows it: its claimed row with the run's own progress
+   * and checkpoint writes. Given it, the store answers with it changed by the ending and
+   * the few fields others may change meanwhile (`hasErrors`, priorities), instead of
+   * reading every column of the row back.
+   */
+  readonly held?: JobRow;
 }
 
 export interface Store {

@@ -308,6 +308,44 @@ export function claimContract(store: CurrentStore): void {
       expect(await store().finishJobs("node-a", [])).toEqual([]);
     });
 
+    it("answers from the rows the node held exactly as from the rows read back", async () => {
+      const held = await running(
+        store(),
+        "node-a",
+        T0,
+        LEASE,
+        aJob("plain", { label: "a label", data: { n: 1 }, runById: "u1", runByName: "Ann" }),
+        aJob("flagged", { maxAttempts: 3, priority: 2 }),
+        aJob("stopped"),
+        aJob("checkpointed"),
+      );
+      const byId = new Map(held.map((row) => [row.id, row]));
+      const hold = (id: string) => byId.get(id) as JobRow;
+      // What others change while the node holds them: an error line, priorities; and the
+      // run's own progress and checkpoint writes.
+      const expected = { status: ["RUNNING", "STOPPING"], node: "node-a" } as const;
+      await store().updateJob("flagged", expected, { hasErrors: true, lowPriority: true });
+      await store().updateJob("plain", expected, { progress: 40 });
+      await store().updateJob("checkpointed", expected, { checkpoint: { page: 7 } });
+      const outcomes = {
+        plain: { status: "FINISHED", results: AWKWARD_JSON, reason: null, at: T0 + 9 },
+        flagged: { status: "PENDING", reason: "retry", runAt: T0 + MINUTE, at: T0 + 5 },
+        stopped: { status: "STOPPED", checkpoint: { at: "é" }, at: T0 + 3, startedAt: T0 + 2 },
+        checkpointed: { status: "FINISHED", hasErrors: true, at: T0 + 4 },
+      } as const;
+      const ended = await store().finishJobs(
+        "node-a",
+        Object.entries(outcomes).map(([id, outcome]) => ({
+          id,
+          outcome,
+          held: id === "checkpointed" ? { ...hold(id), checkpoint: { page: 7 } } : hold(id),
+        })),
+      );
+      expect(ended.map((row) => row?.id)).toEqual(Object.keys(outcomes));
+      for (const row of ended) expect(row).toEqual(await store().getJob(row?.id ?? ""));
+      expect(ended[1]).toMatchObject({ hasErrors: true, lowPriority: true, priority: 2 });
+    });
+
     it("ends thousands of jobs in one call", async () => {
       const many = Array.from({ length: 2500 }, (_, i) =>
         aJob(`job-${String(i).padStart(4, "0")}`),
