@@ -10,6 +10,8 @@ const NUMBERS = {
   BENCH_QUEUE_CONCURRENCY: 10,
   /** Throughput: jobs enqueued up front. */
   BENCH_QUEUE_JOBS: 20_000,
+  /** Throughput: rounds, each running every library once in a rotating order; medians are printed. */
+  BENCH_QUEUE_ROUNDS: 3,
   /** Latency: jobs enqueued one at a time, after the warm-up ones. */
   BENCH_QUEUE_LATENCY_JOBS: 500,
   /** Latency for pg-boss, whose every sample waits up to its polling interval. */
@@ -61,6 +63,7 @@ function readConfig(env) {
     tmp: config.BENCH_QUEUE_TMP,
     concurrency: config.BENCH_QUEUE_CONCURRENCY,
     jobs: config.BENCH_QUEUE_JOBS,
+    rounds: config.BENCH_QUEUE_ROUNDS,
     latencyJobs: config.BENCH_QUEUE_LATENCY_JOBS,
     latencyPolledJobs: config.BENCH_QUEUE_LATENCY_POLLED_JOBS,
     latencyWarmup: config.BENCH_QUEUE_LATENCY_WARMUP,
