@@ -18,9 +18,11 @@ import Fastify, {
 } from "fastify";
 import { requireStartJob } from "../auth/index.js";
 import { type FileHistoryService, fileRoutes } from "../exports/file-history/index.js";
+import { fileNameRoutes } from "../exports/file-name.routes.js";
 import { jobRoutes } from "../jobs/job.routes.js";
 import { type ConnectionService, connectionRoutes } from "../projects/connections/index.js";
 import { type ProjectRoutesOptions, projectRoutes } from "../projects/index.js";
+import { type ScannerService, scannerRoutes } from "../scanner/index.js";
 import { scheduleRoutes } from "../schedules/schedule.routes.js";
 import { triggerRoutes } from "../schedules/trigger.routes.js";
 import type { Sundial } from "../sundial.js";
@@ -43,6 +45,8 @@ export interface BuildAppOptions {
   readonly files?: FileHistoryService;
   /** Projects and tasks (exports): their services; without them their routes are left out. */
   readonly projects?: Omit<ProjectRoutesOptions, "authorizeStart">;
+  /** The task scanner (src/scanner/); without it its routes are left out. */
+  readonly scanner?: ScannerService;
   /** Where request logs go (a pino logger); default nowhere. */
   readonly logger?: FastifyBaseLogger;
   /**
@@ -128,18 +132,20 @@ export function buildApp(options: BuildAppOptions) {
     async (api) => {
       api.register(scheduleRoutes, { schedules: sundial.schedules, scheduler: sundial });
       api.register(triggerRoutes);
+      api.register(fileNameRoutes);
       if (options.connections) {
         api.register(connectionRoutes, { connections: options.connections });
       }
       if (options.files) api.register(fileRoutes, { files: options.files });
+      // Running a task, a project or a scan starts a job: auth's rule says who may.
+      const authorizeStart = (request: FastifyRequest, jobType: string) => {
+        if (request.principal) requireStartJob(request.principal, jobType);
+      };
       if (options.projects) {
-        api.register(projectRoutes, {
-          ...options.projects,
-          // Running a task or project starts an `export` job: auth's rule says who may.
-          authorizeStart: (request, jobType) => {
-            if (request.principal) requireStartJob(request.principal, jobType);
-          },
-        });
+        api.register(projectRoutes, { ...options.projects, authorizeStart });
+      }
+      if (options.scanner) {
+        api.register(scannerRoutes, { scanner: options.scanner, authorizeStart });
       }
       api.register(jobRoutes, {
         jobs: sundial.jobs,

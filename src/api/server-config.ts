@@ -9,6 +9,7 @@ import { dirname, join, resolve } from "node:path";
 import { type Static, type TSchema, Type } from "typebox";
 import { Value } from "typebox/value";
 import { SundialError } from "../errors.js";
+import type { ScriptEnvironmentSettings } from "../exports/sources/script-environment.js";
 import { LogLevelSchema } from "../schedules/schedule.js";
 import { isPostgresUrl } from "../store/open-store.js";
 import { readJsonFile, validate } from "../validation.js";
@@ -40,6 +41,20 @@ export const ServerConfigSchema = Type.Object(
     errorLogMaxMb: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
     /** `/metrics` without a token (default: a viewer's token is needed). */
     metricsPublic: Type.Optional(Type.Boolean()),
+    /** How many ended task scanner runs are kept (the newest); default 100. */
+    scanRunsKept: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+    /** Processing scripts' environments; default `<dataDir>/script-environments`. */
+    scriptEnvironmentsDir: Type.Optional(Type.String({ minLength: 1 })),
+    /** pip's `--index-url` for scripts' requirements (default PyPI, or pip's own config). */
+    pythonIndexUrl: Type.Optional(Type.String({ pattern: "^(https?|file)://" })),
+    /** pip's `--find-links`: an absolute folder of wheels, or a URL. */
+    pythonFindLinks: Type.Optional(Type.String({ pattern: "^(/|(https?|file)://)" })),
+    /** pip's `--no-index`: requirements come from `pythonFindLinks` only. */
+    pythonNoIndex: Type.Optional(Type.Boolean()),
+    /** npm's `--registry` for scripts' package.json. */
+    npmRegistry: Type.Optional(Type.String({ pattern: "^https?://" })),
+    /** How long making one script environment may take. */
+    scriptInstallTimeoutMs: Type.Optional(Type.Integer({ minimum: 10_000, maximum: 86_400_000 })),
   },
   { additionalProperties: false },
 );
@@ -64,6 +79,10 @@ export interface ServerConfig {
   readonly errorLog: string;
   readonly errorLogMaxBytes: number;
   readonly metricsPublic: boolean;
+  /** How many ended task scanner runs are kept. */
+  readonly scanRunsKept: number;
+  /** Where and how processing scripts that declare their packages get their environments. */
+  readonly scriptEnvironments: ScriptEnvironmentSettings;
   /** The config file read, if any. */
   readonly configFile: string | undefined;
   /**
@@ -90,6 +109,13 @@ export const SETTINGS: Readonly<Record<Key, { readonly flag?: string; readonly e
   errorLogMaxMb: { flag: "error-log-max-mb", env: "SUNDIAL_ERROR_LOG_MAX_MB" },
   // Opening /metrics to everyone is a deployment's decision, kept with its other settings.
   metricsPublic: { env: "SUNDIAL_METRICS_PUBLIC" },
+  scanRunsKept: { env: "SUNDIAL_SCAN_RUNS_KEPT" },
+  scriptEnvironmentsDir: { env: "SUNDIAL_SCRIPT_ENVIRONMENTS_DIR" },
+  pythonIndexUrl: { env: "SUNDIAL_PYTHON_INDEX_URL" },
+  pythonFindLinks: { env: "SUNDIAL_PYTHON_FIND_LINKS" },
+  pythonNoIndex: { env: "SUNDIAL_PYTHON_NO_INDEX" },
+  npmRegistry: { env: "SUNDIAL_NPM_REGISTRY" },
+  scriptInstallTimeoutMs: { env: "SUNDIAL_SCRIPT_INSTALL_TIMEOUT_MS" },
 };
 
 const DEFAULTS = {
@@ -102,12 +128,21 @@ const DEFAULTS = {
   shutdownGraceMs: 10_000,
   errorLogMaxMb: 10,
   metricsPublic: false,
+  scanRunsKept: 100,
+  scriptInstallTimeoutMs: 900_000,
 } as const satisfies ConfigFile;
 
 export const DEFAULT_CONFIG_FILE = "sundial.json";
 const SECRET_KEY_FILE = "secret.key";
-const PATH_KEYS: readonly Key[] = ["dataDir", "conf", "database", "errorLog"];
+const PATH_KEYS: readonly Key[] = [
+  "dataDir",
+  "conf",
+  "database",
+  "errorLog",
+  "scriptEnvironmentsDir",
+];
 const ERROR_LOG_FILE = "errors.log";
+const SCRIPT_ENVIRONMENTS_DIR = "script-environments";
 
 export interface ConfigSources {
   /** The flags given, by flag name (`data-dir`), plus `config`. */
@@ -230,6 +265,19 @@ export async function loadServerConfig(sources: ConfigSources): Promise<ServerCo
     ),
     errorLogMaxBytes: (merged.errorLogMaxMb as number) * 2 ** 20,
     metricsPublic: merged.metricsPublic as boolean,
+    scanRunsKept: merged.scanRunsKept as number,
+    scriptEnvironments: Object.freeze({
+      directory: resolve(
+        cwd,
+        (merged.scriptEnvironmentsDir as string | undefined) ??
+          join(dataDir, SCRIPT_ENVIRONMENTS_DIR),
+      ),
+      pythonIndexUrl: merged.pythonIndexUrl as string | undefined,
+      pythonFindLinks: merged.pythonFindLinks as string | undefined,
+      pythonNoIndex: merged.pythonNoIndex === true,
+      npmRegistry: merged.npmRegistry as string | undefined,
+      installTimeoutMs: merged.scriptInstallTimeoutMs as number,
+    }),
     configFile: file === undefined ? undefined : configFile,
     adminPassword: env.SUNDIAL_ADMIN_PASSWORD || undefined,
   });

@@ -23,6 +23,7 @@ import {
   TaskRunService,
   TaskService,
 } from "../projects/index.js";
+import { openTaskScanner } from "../scanner/index.js";
 import { Sundial } from "../sundial.js";
 import { API_PREFIX, type App, buildApp } from "./app.js";
 import { ErrorLog, jobLogFields } from "./error-log.js";
@@ -136,9 +137,13 @@ export async function startServer(
     connections,
     files,
     workDirectory: join(config.dataDir, "runs"),
+    scriptEnvironments: config.scriptEnvironments,
   });
+  // Defined before start(), like export: conf/ schedules may invoke it.
+  const scanner = openTaskScanner(sundial, { connections, keepRuns: config.scanRunsKept });
   const app = buildApp({
     projects,
+    scanner,
     files,
     sundial,
     logger,

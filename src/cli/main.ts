@@ -52,6 +52,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "List, show, save, run, copy, enable and disable tasks; read their config history.",
     load: async () => (await import("./commands/tasks.js")).tasksCommand,
   },
+  scanner: {
+    summary: "Execute a task scanner schedule now, cancel a scan run, list runs or show one.",
+    load: async () => (await import("./commands/scanner.js")).scannerCommand,
+  },
 };
 
 function mainHelp(): string {

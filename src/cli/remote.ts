@@ -9,6 +9,7 @@
 import { ERROR_CODES, type ErrorCode, SundialError } from "../errors.js";
 import { type FlagDefinitions, SHARED_FLAGS } from "./args.js";
 import type { CliIo } from "./command.js";
+import { parseSubcommand } from "./subcommands.js";
 
 export const DEFAULT_URL = "http://127.0.0.1:8080";
 // The api module's API_PREFIX, not imported: that would load Fastify into every remote command.
@@ -308,4 +309,48 @@ export async function untilInterrupted<T>(
   } finally {
     process.off("SIGINT", onSignal);
   }
+}
+
+/** The flags of {@link REMOTE_FLAGS}, as a remote subcommand reads them. */
+export interface RemoteFlagValues {
+  readonly url?: string | undefined;
+  readonly token?: string | undefined;
+  readonly json?: boolean | undefined;
+}
+
+/** A remote command group's subcommand, read: see {@link parseRemoteSubcommand}. */
+export interface RemoteSubcommand<S extends string, F extends RemoteFlagValues> {
+  readonly sub: S;
+  readonly flags: F;
+  readonly positionals: readonly string[];
+  readonly client: RemoteClient;
+  /** Writes `value` as one JSON line with --json, else `text`. */
+  print(value: unknown, text: string): void;
+}
+
+/**
+ * Reads `<subcommand> [flags] [arguments]` of a command group that talks to a server
+ * (see `parseSubcommand`), and makes its client from --url and --token.
+ * @returns the exit code instead when the group's help was asked for or printed.
+ * @throws SundialError `badRequest` for an unknown subcommand or flag, or a bad --url.
+ * @example
+ * const parsed = parseRemoteSubcommand<Subcommand, Flags>(argv, SUBCOMMANDS, help, io);
+ * if ("exitCode" in parsed) return parsed.exitCode;
+ */
+export function parseRemoteSubcommand<S extends string, F extends RemoteFlagValues>(
+  argv: readonly string[],
+  subcommands: Readonly<Record<S, FlagDefinitions>>,
+  help: () => string,
+  io: CliIo,
+): RemoteSubcommand<S, F> | { exitCode: number } {
+  const parsed = parseSubcommand(argv, subcommands, help, io);
+  if ("exitCode" in parsed) return parsed;
+  const flags = parsed.flags as unknown as F;
+  return {
+    sub: parsed.sub,
+    flags,
+    positionals: parsed.positionals,
+    client: RemoteClient.fromFlags(flags, io.env),
+    print: (value, text) => io.stdout.write(flags.json ? `${JSON.stringify(value)}\n` : text),
+  };
 }

@@ -39,7 +39,14 @@ export interface ResolvedConnection<S = unknown> {
 }
 
 /** A setting of a connection that a failure to connect or log in can point at. */
-export type LoginSetting = "host" | "password" | "privateKey" | "secure" | "hostKeyFingerprint";
+export type LoginSetting =
+  | "host"
+  | "password"
+  | "privateKey"
+  | "secure"
+  | "hostKeyFingerprint"
+  | "username"
+  | "share";
 
 /**
  * Makes the error a failure to connect or log in becomes, so that one client's wording

@@ -131,23 +131,27 @@ export async function writeExportFile(
   }
 }
 
+/** The name post-processing gives a file: `.gpg` when encrypted, then `.zip` when zipped. */
+export function processedFileName(
+  dataName: string,
+  steps: { readonly encrypt: boolean; readonly zip: boolean },
+): string {
+  const encrypted = steps.encrypt ? `${dataName}.gpg` : dataName;
+  return steps.zip ? `${encrypted}.zip` : encrypted;
+}
+
 /** The stages after the format, in their fixed order, and the name they lead to. */
 function postProcessing(
   dataName: string,
   key: Key | undefined,
   zip: boolean,
 ): { name: string; stages: Duplex[] } {
-  let name = dataName;
+  const encrypt = key !== undefined;
   const stages: Duplex[] = [];
-  if (key !== undefined) {
-    stages.push(encryptStage(key, name));
-    name += ".gpg";
-  }
-  if (zip) {
-    stages.push(zipStage(name));
-    name += ".zip";
-  }
-  return { name, stages };
+  // Each stage names the entry it makes after the name it was given.
+  if (key !== undefined) stages.push(encryptStage(key, dataName));
+  if (zip) stages.push(zipStage(processedFileName(dataName, { encrypt, zip: false })));
+  return { name: processedFileName(dataName, { encrypt, zip }), stages };
 }
 
 /** The file's bytes before post-processing: a batch of rows per chunk. */

@@ -7,6 +7,7 @@ import type { DownloadLink } from "./destinations/email-enclosure.js";
 import type { ExportOrigin, FileHistoryService } from "./file-history/file-history.service.js";
 import type { FileNameContext } from "./file-name-template.js";
 import type { QueryCache } from "./sources/query-fetch.js";
+import type { ScriptEnvironmentSettings } from "./sources/script-environment.js";
 
 /** The run's log: the job's log lines, INFO or ERROR. */
 export type RunLog = (level: "INFO" | "ERROR", message: string) => void;
@@ -62,4 +63,9 @@ export interface ExportRunContext {
   readonly workingDays?: FileNameContext["workingDays"];
   /** Where a file too large for email can be downloaded (the file history route). */
   readonly downloadLink?: DownloadLink | undefined;
+  /**
+   * Where and how a processing script that declares its packages gets its environment;
+   * without it, such a script fails the run.
+   */
+  readonly scriptEnvironments?: ScriptEnvironmentSettings | undefined;
 }

@@ -1,7 +1,7 @@
 /**
  * Exports: the file pipeline. Rows from a source become a file in a format (CSV, JSON,
  * NDJSON, text) under a templated name, post-processed (append, encrypt, zip) and hashed,
- * then delivered to destinations (SFTP, FTP, a directory, email), with notifications;
+ * then delivered to destinations (SFTP, FTP, SMB, a directory, email), with notifications;
  * `runExport` ties them into one run, and file history keeps what runs produced.
  * docs/exports.md is the user's guide.
  */
@@ -43,6 +43,12 @@ export {
   testSftp,
   uploadSftp,
 } from "./destinations/sftp-destination.js";
+export {
+  type SmbDestination,
+  SmbDestinationSchema,
+  testSmb,
+  uploadSmb,
+} from "./destinations/smb-destination.js";
 export { type ExportManifest, type ExportRun, writeExportFile } from "./export-file.js";
 export { checkExportOutput, type ExportOutput, ExportOutputSchema } from "./export-output.js";
 export type { ConnectionResolver, RunLog, SourceContext } from "./export-run-context.js";
@@ -102,7 +108,9 @@ export {
   previewExport,
   runExport,
 } from "./run-export.js";
+export { type SmbConnection, SmbConnectionSchema } from "./smb-connection.js";
 export type { ExportSource } from "./sources/export-source.js";
+export type { ScriptEnvironmentSettings } from "./sources/script-environment.js";
 export { testSsh } from "./sources/ssh-command.js";
 export type { SshSource } from "./sources/ssh-source.js";
 export { type SshConnection, SshConnectionSchema } from "./ssh-login.js";

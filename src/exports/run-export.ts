@@ -234,6 +234,7 @@ async function processed(
     ...sourceContext(ctx),
     origin: ctx.origin,
     defaultConnections: "connection" in spec.source ? [spec.source.connection] : [],
+    scriptEnvironments: ctx.scriptEnvironments,
   });
   const skip = written.empty && spec.sendEmptyFiles !== true;
   const facts = { rows: written.rows, empty: written.empty };

@@ -32,6 +32,7 @@ import {
   previewExport,
   runExport,
 } from "../exports/run-export.js";
+import type { ScriptEnvironmentSettings } from "../exports/sources/script-environment.js";
 import type { JobHandler } from "../jobs/job-context.js";
 import { checkExportContext } from "./export-context.js";
 import type { InvokerHost } from "./register-invokers.js";
@@ -44,6 +45,8 @@ export interface ExportInvokerOptions {
   readonly workDirectory?: string;
   /** Where a file too large for email can be downloaded. */
   readonly downloadLink?: DownloadLink;
+  /** Where and how processing scripts that declare their packages get their environments. */
+  readonly scriptEnvironments?: ScriptEnvironmentSettings;
 }
 
 /** One task as one run runs it (src/projects/export-ports.ts, `TaskRunPlan`). */
@@ -169,6 +172,7 @@ export function exportExecutor(options: ExportInvokerOptions) {
         },
         workDirectory: work,
         ...(options.downloadLink === undefined ? {} : { downloadLink: options.downloadLink }),
+        scriptEnvironments: options.scriptEnvironments,
       });
       return {
         ok: true,

@@ -4,10 +4,11 @@
  * Scripts are trusted code, written by the people who run Sundial: the thread is there so
  * that a runaway script can be stopped, not to sandbox it (it may `require` anything).
  *
- * A script sees: `input` (the invoke context's `input`), `context` (its job, schedule and
- * whole invoke context), `log.info` / `log.error` (and `console.*`), `progress(n)`,
- * `setResult(value)` (or `return value`), `checkpoint` / `saveCheckpoint(value)`,
- * `signal` (aborted when the job must stop), `sys.jobs` and `require`.
+ * A script sees: `input` (the invoke context's `input`), `objectID` (when the task scanner
+ * runs it for a record), `context` (its job, schedule and whole invoke context),
+ * `log.info` / `log.error` (and `console.*`), `progress(n)`, `setResult(value)` (or
+ * `return value`), `checkpoint` / `saveCheckpoint(value)`, `signal` (aborted when the job
+ * must stop), `sys.jobs` and `require`.
  */
 import { resolve } from "node:path";
 import { type Static, Type } from "typebox";
@@ -34,6 +35,8 @@ export const ScriptInvokeContextSchema = Type.Object(
     ),
     /** Handed to the script as `input`. */
     input: Type.Optional(Type.Unknown()),
+    /** Handed to the script as `objectID`: the task scanner gives each record's id here. */
+    objectID: Type.Optional(Type.String({ maxLength: 10_000 })),
     /** The script is stopped after this many ms, and the job fails with reason `timeout`. */
     timeoutMs: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_TIMEOUT_MS })),
   },
@@ -113,6 +116,7 @@ export function scriptInvoker(
           requireFrom: script.requireFrom,
           jobId: job.id,
           input: context.input ?? null,
+          ...(context.objectID === undefined ? {} : { objectID: context.objectID }),
           context: {
             jobId: job.id,
             scheduleId: job.scheduleId,

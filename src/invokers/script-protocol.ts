@@ -16,6 +16,8 @@ export interface ScriptStart {
   readonly requireFrom: string;
   readonly jobId: string;
   readonly input: unknown;
+  /** The record's id when a task scanner runs the script for one (a global `objectID`). */
+  readonly objectID?: string;
   readonly context: ScriptRunContext;
   readonly checkpoint: unknown;
 }

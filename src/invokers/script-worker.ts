@@ -227,6 +227,8 @@ export function scriptWorkerMain(): void {
     "saveCheckpoint",
     "signal",
     "require",
+    // Only for a task scanner's record: a script elsewhere may declare its own `objectID`.
+    ...(start.objectID === undefined ? [] : ["objectID"]),
   ];
   let body: (...args: unknown[]) => Promise<unknown>;
   try {
@@ -251,6 +253,7 @@ export function scriptWorkerMain(): void {
     saveCheckpoint,
     stop.signal,
     createRequire(start.requireFrom),
+    start.objectID,
   ).then((value) => {
     let results: unknown;
     try {

@@ -22,7 +22,12 @@ const OWNER_ROUTES = new Set(["GET /api/v1/users/:name", "PUT /api/v1/users/:nam
  * Routes that start an export: open to viewers, then to those who may start exports
  * (operators, admins, and a group granted the type; "starting jobs" below checks grants).
  */
-const EXPORT_STARTS = new Set(["POST /api/v1/projects/:id/run", "POST /api/v1/tasks/:id/run"]);
+const EXPORT_STARTS = new Set([
+  "POST /api/v1/projects/:id/run",
+  "POST /api/v1/tasks/:id/run",
+  // Executing a scan starts a `taskScanner` job, under the same rule.
+  "POST /api/v1/scanner/schedules/:name/execute",
+]);
 const DAY = 86_400_000;
 const rank = (level: Access) => ACCESS_LEVELS.indexOf(level);
 

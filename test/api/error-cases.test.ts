@@ -52,6 +52,8 @@ let running: Job;
 let pending: Job;
 let done: Job;
 let documented: Map<string, Set<string>>;
+/** A scan run that has ended (in ERROR: its connection does not exist). */
+let endedScan: { id: string };
 
 const get = (url: string): InjectOptions => ({ method: "GET", url });
 const del = (url: string): InjectOptions => ({ method: "DELETE", url });
@@ -129,6 +131,28 @@ beforeAll(async () => {
   });
   project = await created("/api/v1/projects", { name: "errands" });
   task = await created("/api/v1/tasks", taskBody("daily"));
+  await ask(
+    put("/api/v1/schedules/scan", {
+      schedule: "0 0 0 1 1 ? 2099",
+      invokeService: "taskScanner",
+      invokeContext: {
+        scan: {
+          connection: "nowhere",
+          table: "users",
+          property: "due",
+          condition: { before: "2026-01-01" },
+          taskState: { started: "started", completed: "completed" },
+        },
+        task: { url: "http://127.0.0.1:1/" },
+      },
+    }),
+  );
+  await ask(
+    put("/api/v1/schedules/not-a-scan", { schedule: "0 0 0 1 1 ? 2099", invokeService: "noop" }),
+  );
+  const scan = await ask(post("/api/v1/scanner/schedules/scan/execute?waitForCompletion=true"));
+  expect(scan.statusCode, scan.body).toBe(200);
+  endedScan = scan.json();
 
   const doc = (await ask(get("/api/openapi.json"))).json<{
     paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
@@ -373,6 +397,13 @@ function cases(): Case[] {
       code: "badRequest",
       field: "count",
       request: post("/api/v1/triggers/preview", { expression: "0 * * * * ?", count: 0 }),
+    },
+    {
+      route: "POST /api/v1/file-names/preview",
+      status: 400,
+      code: "badRequest",
+      field: "zip",
+      request: post("/api/v1/file-names/preview", { template: "a.csv", zip: "yes" }),
     },
     // connections
     {
@@ -832,6 +863,50 @@ function cases(): Case[] {
         request: get(`/api/v1/files/${unknownFile}${path}`),
       },
     ]),
+    // the task scanner
+    {
+      route: "POST /api/v1/scanner/schedules/{name}/execute",
+      status: 400,
+      code: "badRequest",
+      field: "name",
+      request: post("/api/v1/scanner/schedules/not-a-scan/execute"),
+    },
+    {
+      route: "POST /api/v1/scanner/schedules/{name}/execute",
+      status: 404,
+      code: "notFound",
+      field: "name",
+      request: post("/api/v1/scanner/schedules/nothing/execute"),
+    },
+    {
+      route: "GET /api/v1/scanner/runs",
+      status: 400,
+      code: "badRequest",
+      field: "state",
+      request: get("/api/v1/scanner/runs?state=DONE"),
+    },
+    ...(["", "/cancel"] as const).flatMap((path) => [
+      {
+        route: `${path === "" ? "GET" : "POST"} /api/v1/scanner/runs/{id}${path}`,
+        status: 400,
+        code: "badRequest",
+        field: "id",
+        request: (path === "" ? get : post)(`/api/v1/scanner/runs/${LONG_ID}${path}`),
+      },
+      {
+        route: `${path === "" ? "GET" : "POST"} /api/v1/scanner/runs/{id}${path}`,
+        status: 404,
+        code: "notFound",
+        field: "id",
+        request: (path === "" ? get : post)(`/api/v1/scanner/runs/${unknownJob}${path}`),
+      },
+    ]),
+    {
+      route: "POST /api/v1/scanner/runs/{id}/cancel",
+      status: 409,
+      code: "conflict",
+      request: post(`/api/v1/scanner/runs/${endedScan.id}/cancel`),
+    },
   ];
 }
 

@@ -12,6 +12,7 @@ import { openProjects } from "../../src/api/server.js";
 import type { Clock } from "../../src/clock.js";
 import { FileHistoryService } from "../../src/exports/file-history/index.js";
 import { ConnectionService } from "../../src/projects/connections/index.js";
+import { openTaskScanner } from "../../src/scanner/index.js";
 import { Sundial } from "../../src/sundial.js";
 import { freshSchemaName, TEST_DATABASE_URL } from "../helpers/postgres.js";
 
@@ -108,11 +109,13 @@ export async function testApi(options: TestApiOptions = {}): Promise<TestApi> {
     files,
     workDirectory: join(dir, "runs"),
   });
+  const scanner = openTaskScanner(sundial, { connections });
   const app = buildApp({
     sundial,
     connections,
     files,
     projects,
+    scanner,
     feedPollMs: 20,
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
     ...(options.plugins === undefined ? {} : { plugins: options.plugins }),

@@ -36,6 +36,7 @@ const TABLES = [
   "api_tokens",
   "user_groups",
   "connections",
+  "scan_runs",
 ];
 
 interface Parameter {

@@ -36,6 +36,15 @@ describe("the server's configuration", () => {
       errorLog: join(dir, "data", "errors.log"),
       errorLogMaxBytes: 10 * 2 ** 20,
       metricsPublic: false,
+      scanRunsKept: 100,
+      scriptEnvironments: {
+        directory: join(dir, "data", "script-environments"),
+        pythonIndexUrl: undefined,
+        pythonFindLinks: undefined,
+        pythonNoIndex: false,
+        npmRegistry: undefined,
+        installTimeoutMs: 900_000,
+      },
       configFile: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -78,6 +87,44 @@ describe("the server's configuration", () => {
     });
   });
 
+  it("takes where and how script environments are made from the file and the variables", async () => {
+    const etc = await mkdtemp(join(dir, "etc-"));
+    await writeFile(
+      join(etc, "server.json"),
+      JSON.stringify({
+        secretKey: KEY,
+        scriptEnvironmentsDir: "envs",
+        pythonFindLinks: "/srv/wheels",
+        pythonNoIndex: true,
+        npmRegistry: "https://npm.internal.example/",
+      }),
+    );
+    const config = await load(
+      { config: join(etc, "server.json") },
+      {
+        SUNDIAL_PYTHON_INDEX_URL: "https://pypi.internal.example/simple",
+        SUNDIAL_SCRIPT_INSTALL_TIMEOUT_MS: "60000",
+      },
+    );
+    expect(config.scriptEnvironments).toEqual({
+      directory: join(etc, "envs"),
+      pythonIndexUrl: "https://pypi.internal.example/simple",
+      pythonFindLinks: "/srv/wheels",
+      pythonNoIndex: true,
+      npmRegistry: "https://npm.internal.example/",
+      installTimeoutMs: 60_000,
+    });
+    expect(Object.isFrozen(config.scriptEnvironments)).toBe(true);
+    const variables = await load(
+      {},
+      { SUNDIAL_SCRIPT_ENVIRONMENTS_DIR: "envs", SUNDIAL_PYTHON_NO_INDEX: "false" },
+    );
+    expect(variables.scriptEnvironments).toMatchObject({
+      directory: join(dir, "envs"),
+      pythonNoIndex: false,
+    });
+  });
+
   it("needs the secret key given when the database is PostgreSQL, since nodes share it", async () => {
     await expect(load({ database: "postgres://db.example.com/sundial" })).rejects.toThrow(
       /^SUNDIAL_SECRET_KEY: is required with PostgreSQL/,
@@ -99,6 +146,31 @@ describe("the server's configuration", () => {
       [{}, {}, { prot: 80 }, /sundial\.json\.prot: is not a known setting/],
       [{}, {}, { port: "80" }, /sundial\.json\.port: "80" must be integer/],
       [{}, {}, "{ port: 80 }", /sundial\.json: is not valid JSON/],
+      [
+        {},
+        { SUNDIAL_NPM_REGISTRY: "registry.local" },
+        {},
+        /^SUNDIAL_NPM_REGISTRY: "registry\.local" must match/,
+      ],
+      [
+        {},
+        {},
+        { pythonFindLinks: "wheels" },
+        /sundial\.json\.pythonFindLinks: "wheels" must match/,
+      ],
+      [{}, {}, { pythonIndexUrl: 3 }, /sundial\.json\.pythonIndexUrl: 3 must be string/],
+      [
+        {},
+        { SUNDIAL_PYTHON_NO_INDEX: "sometimes" },
+        {},
+        /^SUNDIAL_PYTHON_NO_INDEX: "sometimes" must be boolean/,
+      ],
+      [
+        {},
+        { SUNDIAL_SCRIPT_INSTALL_TIMEOUT_MS: "5" },
+        {},
+        /^SUNDIAL_SCRIPT_INSTALL_TIMEOUT_MS: 5 must be >= 10000/,
+      ],
     ];
     for (const [flags, env, file, message] of cases) {
       await writeFile(
@@ -136,5 +208,14 @@ describe("the server's configuration", () => {
       /^--config: cannot read .*nowhere\.json: no such file$/,
     );
     await expect(load({}, { SUNDIAL_CONFIG: "gone.json" })).rejects.toThrow(/^SUNDIAL_CONFIG:/);
+  });
+
+  it("keeps as many ended task scanner runs as the file or SUNDIAL_SCAN_RUNS_KEPT says", async () => {
+    expect((await load({}, { SUNDIAL_SCAN_RUNS_KEPT: "5" })).scanRunsKept).toBe(5);
+    await writeFile(join(dir, "sundial.json"), JSON.stringify({ scanRunsKept: 0 }));
+    expect((await load()).scanRunsKept).toBe(0);
+    await expect(load({}, { SUNDIAL_SCAN_RUNS_KEPT: "-1" })).rejects.toThrow(
+      /^SUNDIAL_SCAN_RUNS_KEPT: /,
+    );
   });
 });

@@ -11,7 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { describe, it } from "vitest";
+import { reportMissingPeer } from "./missing-peer.js";
 
 const run = promisify(execFile);
 
@@ -43,26 +43,7 @@ export function sshdAvailable(what: string): boolean {
   const missing = [SSHD, SFTP_SERVER].filter((path) => !existsSync(path));
   if (missing.length === 0) return true;
   const problem = `${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing`;
-  if (process.env.CI === "true") {
-    describe(what, () => {
-      it("has OpenSSH's sshd", () => {
-        throw new Error(
-          `${problem}; under CI=true ${what} must run against it. Install openssh-server (.ci/run does).`,
-        );
-      });
-    });
-  } else {
-    console.warn(
-      [
-        "",
-        "!".repeat(78),
-        `!! SKIPPING ${what}: ${problem}`,
-        "!! Install openssh-server (.ci/run does); under CI=true this fails.",
-        "!".repeat(78),
-        "",
-      ].join("\n"),
-    );
-  }
+  reportMissingPeer(what, problem, "Install openssh-server (.ci/run does)", "OpenSSH's sshd");
   return false;
 }
 
@@ -164,14 +145,16 @@ function listening(child: ChildProcess): Promise<true | string> {
   });
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
+/** Stops a child by its process id (SIGTERM), and waits for it to exit. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
   await exited;
 }
 
-function freePort(): Promise<number> {
+/** A loopback port nothing listens on now (another process may take it before we do). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

@@ -92,7 +92,14 @@ describe.runIf(browserTestsCanRun())("the Projects and Tasks pages", () => {
     await page.getByRole("combobox", { name: "Database connection" }).click();
     await page.getByRole("option", { name: "test-pg (postgres)" }).click();
     await page.getByRole("textbox", { name: "Query", exact: true }).fill(QUERY);
-    await page.getByRole("textbox", { name: "File name template" }).fill(`numbers_\${region}.csv`);
+    // The name a run would write, resolved as it is typed, with the project's parameters.
+    const fileName = page.getByRole("textbox", { name: "File name template" });
+    await fileName.fill(`numbers_\${nowhere}.csv`);
+    await expect.poll(() => page.getByTestId("file-name-error").textContent()).toContain("nowhere");
+    await fileName.fill(`numbers_\${region}.csv`);
+    await expect
+      .poll(() => page.getByTestId("file-name-preview").textContent())
+      .toBe("A run now writes numbers_north.csv");
     await page.getByRole("button", { name: "Add a destination" }).click();
     const destination = page.getByTestId("destination-0");
     const directory = destination.getByRole("textbox", { name: "Directory" });

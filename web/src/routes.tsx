@@ -12,6 +12,7 @@ import { JobsPage } from "./jobs/jobs-page.js";
 import { ProjectFormPage } from "./projects/project-form-page.js";
 import { ProjectPage } from "./projects/project-page.js";
 import { ProjectsPage } from "./projects/projects-page.js";
+import { ScannerPage } from "./scanner/scanner-page.js";
 import { ScheduleFormPage } from "./schedules/schedule-form-page.js";
 import { SchedulesPage } from "./schedules/schedules-page.js";
 import { LoginPage } from "./session/login-page.js";
@@ -41,6 +42,7 @@ export const router = createBrowserRouter([
       { path: "tasks/:id/edit", element: <TaskFormPage /> },
       { path: "jobs", element: <JobsPage /> },
       { path: "jobs/:id", element: <JobPage /> },
+      { path: "scanner", element: <ScannerPage /> },
       { path: "connections", element: <ConnectionsPage /> },
       { path: "connections/new", element: <ConnectionFormPage /> },
       { path: "connections/:name", element: <ConnectionFormPage /> },

@@ -12,15 +12,8 @@ import {
   wholeNumber,
 } from "../args.js";
 import type { CliIo, Command } from "../command.js";
-import { REMOTE_FLAGS, RemoteClient } from "../remote.js";
-import {
-  keyValueLines,
-  onlyArgument,
-  parseSubcommand,
-  refuseBoth,
-  refuseExtra,
-  textTable,
-} from "../subcommands.js";
+import { parseRemoteSubcommand, REMOTE_FLAGS, type RemoteClient } from "../remote.js";
+import { keyValueLines, onlyArgument, refuseBoth, refuseExtra, textTable } from "../subcommands.js";
 import {
   followJob,
   instantOf,
@@ -264,16 +257,14 @@ async function logs(
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseSubcommand(
+  const parsed = parseRemoteSubcommand<Subcommand, JobsFlags>(
     argv,
     SUBCOMMANDS as Record<Subcommand, FlagDefinitions>,
     help,
     io,
   );
   if ("exitCode" in parsed) return parsed.exitCode;
-  const { sub, positionals } = parsed;
-  const flags = parsed.flags as JobsFlags;
-  const client = RemoteClient.fromFlags(flags, io.env);
+  const { sub, positionals, flags, client } = parsed;
 
   if (sub === "list") {
     refuseExtra(positionals, 0, "list takes only flags");

@@ -5,15 +5,8 @@
 import { SundialError } from "../../errors.js";
 import { type FlagDefinitions, type FlagValues, formatFlagHelp } from "../args.js";
 import type { CliIo, Command } from "../command.js";
-import { REMOTE_FLAGS, RemoteClient } from "../remote.js";
-import {
-  keyValueLines,
-  onlyArgument,
-  parseSubcommand,
-  readBody,
-  refuseExtra,
-  textTable,
-} from "../subcommands.js";
+import { parseRemoteSubcommand, REMOTE_FLAGS, type RemoteClient } from "../remote.js";
+import { keyValueLines, onlyArgument, readBody, refuseExtra, textTable } from "../subcommands.js";
 import { cell, RUN_FLAGS, showVersions, startRun, VERSION_FLAGS } from "./projects-shared.js";
 
 const LIST = {
@@ -138,18 +131,14 @@ async function put(client: RemoteClient, ref: string | undefined, body: Record<s
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseSubcommand(
+  const parsed = parseRemoteSubcommand<Subcommand, Flags>(
     argv,
     SUBCOMMANDS as Record<Subcommand, FlagDefinitions>,
     help,
     io,
   );
   if ("exitCode" in parsed) return parsed.exitCode;
-  const { sub, positionals } = parsed;
-  const flags = parsed.flags as Flags;
-  const client = RemoteClient.fromFlags(flags, io.env);
-  const print = (value: unknown, text: string) =>
-    io.stdout.write(flags.json ? `${JSON.stringify(value)}\n` : text);
+  const { sub, positionals, flags, client, print } = parsed;
 
   switch (sub) {
     case "list": {

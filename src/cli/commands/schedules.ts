@@ -14,11 +14,10 @@ import {
   wholeNumber,
 } from "../args.js";
 import type { CliIo, Command } from "../command.js";
-import { REMOTE_FLAGS, RemoteClient } from "../remote.js";
+import { parseRemoteSubcommand, REMOTE_FLAGS, type RemoteClient } from "../remote.js";
 import {
   keyValueLines,
   onlyArgument,
-  parseSubcommand,
   readBody,
   refuseBoth,
   refuseExtra,
@@ -257,18 +256,14 @@ async function setSchedulerPaused(client: RemoteClient, paused: boolean): Promis
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseSubcommand(
+  const parsed = parseRemoteSubcommand<Subcommand, Flags>(
     argv,
     SUBCOMMANDS as Record<Subcommand, FlagDefinitions>,
     help,
     io,
   );
   if ("exitCode" in parsed) return parsed.exitCode;
-  const { sub, positionals } = parsed;
-  const flags = parsed.flags as Flags;
-  const client = RemoteClient.fromFlags(flags, io.env);
-  const print = (value: unknown, text: string) =>
-    io.stdout.write(flags.json ? `${JSON.stringify(value)}\n` : text);
+  const { sub, positionals, flags, client, print } = parsed;
 
   switch (sub) {
     case "list":

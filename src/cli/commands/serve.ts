@@ -98,7 +98,8 @@ ${formatFlagHelp(FLAGS)}
 Config file keys: host, port, dataDir, database, schema, secretKey, conf, logLevel,
 logFormat, shutdownGraceMs, errorLog, errorLogMaxMb, metricsPublic (paths in it are
 relative to the file). metricsPublic (or $SUNDIAL_METRICS_PUBLIC=true) opens /metrics to
-callers without a token.
+callers without a token. scanRunsKept (or $SUNDIAL_SCAN_RUNS_KEPT) is how many ended task
+scanner runs are kept (default 100).
 
 Examples:
   sundial serve

@@ -5,11 +5,10 @@
 import { SundialError } from "../../errors.js";
 import { type FlagDefinitions, type FlagValues, formatFlagHelp, wholeNumber } from "../args.js";
 import type { CliIo, Command } from "../command.js";
-import { REMOTE_FLAGS, RemoteClient } from "../remote.js";
+import { parseRemoteSubcommand, REMOTE_FLAGS, type RemoteClient } from "../remote.js";
 import {
   keyValueLines,
   onlyArgument,
-  parseSubcommand,
   readBody,
   refuseBoth,
   refuseExtra,
@@ -221,18 +220,14 @@ async function list(client: RemoteClient, flags: Flags, io: CliIo): Promise<void
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseSubcommand(
+  const parsed = parseRemoteSubcommand<Subcommand, Flags>(
     argv,
     SUBCOMMANDS as Record<Subcommand, FlagDefinitions>,
     help,
     io,
   );
   if ("exitCode" in parsed) return parsed.exitCode;
-  const { sub, positionals } = parsed;
-  const flags = parsed.flags as Flags;
-  const client = RemoteClient.fromFlags(flags, io.env);
-  const print = (value: unknown, text: string) =>
-    io.stdout.write(flags.json ? `${JSON.stringify(value)}\n` : text);
+  const { sub, positionals, flags, client, print } = parsed;
   const id = () => onlyArgument(positionals, `tasks ${sub}`, "the task's id");
 
   switch (sub) {

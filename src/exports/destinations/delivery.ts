@@ -3,7 +3,7 @@
  * own outcome, so that one refusing server doesn't keep the file from the others.
  *
  * Vocabulary (docs/glossary.md): a **destination** is where a task's file goes (`sftp`,
- * `ftp`, `directory`, `email`), naming the stored connection it goes through; a
+ * `ftp`, `smb`, `directory`, `email`), naming the stored connection it goes through; a
  * **delivery** is sending one file to them; its **outcome**, per destination, is `sent`,
  * `skipped-empty` or `failed`.
  */
@@ -46,11 +46,19 @@ import {
   SftpDestinationSchema,
   uploadSftp,
 } from "./sftp-destination.js";
+import {
+  checkSmbDestination,
+  describeSmb,
+  SMB_DESTINATION_CONNECTION,
+  SmbDestinationSchema,
+  uploadSmb,
+} from "./smb-destination.js";
 import type { TransferOptions } from "./transfer.js";
 
 export const DestinationSchema = Type.Union([
   SftpDestinationSchema,
   FtpDestinationSchema,
+  SmbDestinationSchema,
   DirectoryDestinationSchema,
   EmailDestinationSchema,
 ]);
@@ -109,6 +117,12 @@ const KINDS: {
     connection: FTP_DESTINATION_CONNECTION,
     describe: describeFtp,
     send: uploadFtp,
+  },
+  smb: {
+    check: checkSmbDestination,
+    connection: SMB_DESTINATION_CONNECTION,
+    describe: describeSmb,
+    send: uploadSmb,
   },
   directory: {
     check: checkDirectoryDestination,

@@ -14,8 +14,10 @@
  *
  * If it prints a JSON list of file paths (inside the run's folder), those files are the
  * output instead of the data file; otherwise the data file, as the script left it, is.
+ *
+ * A script that declares its packages (script-declaration.ts) runs in an environment of
+ * its own, made on first use (script-environment.ts).
  */
-import { spawn } from "node:child_process";
 import { realpath, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { SundialError } from "../../errors.js";
@@ -23,17 +25,26 @@ import type { ExportManifest } from "../export-file.js";
 import type { SourceContext } from "../export-run-context.js";
 import type { ExportOrigin } from "../file-history/file-history.service.js";
 import { checkFileName } from "../file-name-template.js";
+import { howItEnded, lastLines, runProgram } from "./child-program.js";
+import { nodeRecipe } from "./node-environment.js";
 import type { Processing } from "./processing-script.js";
+import { pythonRecipe } from "./python-environment.js";
+import { findScriptDeclaration } from "./script-declaration.js";
+import {
+  environmentFor,
+  type ScriptEnvironmentSettings,
+  type ScriptProgram,
+} from "./script-environment.js";
 
 export interface ProcessingContext extends SourceContext {
   readonly origin: ExportOrigin;
   /** The connections it gets when the settings name none: the source's. */
   readonly defaultConnections: readonly string[];
+  /** Where and how a script that declares its packages gets its environment. */
+  readonly scriptEnvironments?: ScriptEnvironmentSettings | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 600_000;
-/** What is kept of its output: enough for a list of paths and a few lines of messages. */
-const MAX_OUTPUT = 1_000_000;
 const LOGGED_LINES = 20;
 const PASSED_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"];
 
@@ -55,11 +66,12 @@ export async function runProcessing(
   const timeoutMs = processing.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const shown = [processing.command, ...(processing.args ?? [])].join(" ");
   context.log("INFO", `processing ${file.name} with ${shown}`);
-  const { stdout, stderr } = await run(processing, file.path, env, timeoutMs, context);
-  for (const line of lastLines(stderr)) context.log("INFO", `processing: ${line}`);
+  const started = await program(processing, file.path, env, context);
+  const { stdout, stderr } = await run(processing, started, timeoutMs, context);
+  for (const line of lastLines(stderr, LOGGED_LINES)) context.log("INFO", `processing: ${line}`);
   const listed = fileList(stdout);
   if (listed === undefined) {
-    for (const line of lastLines(stdout)) context.log("INFO", `processing: ${line}`);
+    for (const line of lastLines(stdout, LOGGED_LINES)) context.log("INFO", `processing: ${line}`);
     return [file.path];
   }
   const paths: string[] = [];
@@ -82,85 +94,63 @@ function commandFailed(reason: string, cause?: unknown): SundialError {
   });
 }
 
-function run(
+/**
+ * The program as it runs: the command and its arguments, then the data file; in the
+ * script's own environment when it declares its packages.
+ */
+async function program(
   processing: Processing,
   dataFile: string,
   env: Record<string, string>,
+  context: ProcessingContext,
+): Promise<ScriptProgram> {
+  const plain = { command: processing.command, args: [...(processing.args ?? []), dataFile], env };
+  const declaration = await findScriptDeclaration(processing, context.workDirectory);
+  if (declaration === undefined) return plain;
+  const settings = context.scriptEnvironments;
+  if (settings === undefined) {
+    throw new SundialError(
+      "commandFailed",
+      `processing: ${declaration.script} declares its packages (${declaration.file}), but this run has no folder for script environments (scriptEnvironments in the run's context; sundial serve keeps them in <dataDir>/script-environments)`,
+      { field: "processing" },
+    );
+  }
+  const recipe = await (declaration.kind === "python" ? pythonRecipe : nodeRecipe)(
+    declaration,
+    settings,
+    env,
+    context.workDirectory,
+  );
+  return recipe.runIn(await environmentFor(recipe, settings, context), plain);
+}
+
+async function run(
+  processing: Processing,
+  started: ScriptProgram,
   timeoutMs: number,
   context: ProcessingContext,
 ): Promise<{ stdout: string; stderr: string }> {
-  const { signal } = context;
-  signal?.throwIfAborted();
-  return new Promise((done, reject) => {
-    // Its own process group, so that a stop or the time limit ends what it started too
-    // (a shell's children would otherwise hold its output open, and run on).
-    const child = spawn(processing.command, [...(processing.args ?? []), dataFile], {
-      cwd: context.workDirectory,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    let timedOut = false;
-    const killAll = () => {
-      if (child.pid === undefined || child.exitCode !== null) return;
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killAll();
-    }, timeoutMs);
-    signal?.addEventListener("abort", killAll, { once: true });
-    const settle = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", killAll);
-    };
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (text: string) => {
-      if (stdout.length < MAX_OUTPUT) stdout += text;
-    });
-    child.stderr.setEncoding("utf8").on("data", (text: string) => {
-      // The end says why it failed: keep the last part.
-      stderr = (stderr + text).slice(-MAX_OUTPUT);
-    });
-    child.once("error", (error: NodeJS.ErrnoException) => {
-      settle();
-      if (signal?.aborted) return reject(signal.reason);
-      reject(
-        error.code === "ENOENT"
-          ? commandFailed(
-              `${processing.command} was not found (ENOENT); give a path, or a program on the server's PATH`,
-              error,
-            )
-          : commandFailed(`${processing.command} could not start: ${error.message}`, error),
-      );
-    });
-    child.once("close", (code, killedBy) => {
-      settle();
-      if (signal?.aborted) return reject(signal.reason);
-      if (code === 0) return done({ stdout, stderr });
-      const last = lastLines(stderr).at(-1) ?? lastLines(stdout).at(-1);
-      const why = timedOut
-        ? `did not finish within ${timeoutMs / 1000} s, and was stopped`
-        : killedBy !== null
-          ? `was killed (${killedBy})`
-          : `exited with code ${code}`;
-      for (const line of lastLines(stderr)) context.log("ERROR", `processing: ${line}`);
-      reject(commandFailed(`${processing.command} ${why}${last === undefined ? "" : `: ${last}`}`));
-    });
+  const { command } = processing;
+  const outcome = await runProgram({
+    ...started,
+    cwd: context.workDirectory,
+    timeoutMs,
+    signal: context.signal,
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (context.signal?.aborted) throw error;
+    throw error.code === "ENOENT"
+      ? commandFailed(
+          `${command} was not found (ENOENT); give a path, or a program on the server's PATH`,
+          error,
+        )
+      : commandFailed(`${command} could not start: ${error.message}`, error);
   });
-}
-
-function lastLines(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    .map((line) => line.trimEnd())
-    .filter((line) => line !== "")
-    .slice(-LOGGED_LINES);
+  const { stdout, stderr } = outcome;
+  if (outcome.code === 0) return { stdout, stderr };
+  const last = lastLines(stderr, LOGGED_LINES).at(-1) ?? lastLines(stdout, LOGGED_LINES).at(-1);
+  for (const line of lastLines(stderr, LOGGED_LINES)) context.log("ERROR", `processing: ${line}`);
+  const why = howItEnded(outcome, timeoutMs);
+  throw commandFailed(`${command} ${why}${last === undefined ? "" : `: ${last}`}`);
 }
 
 /** The list of paths the script printed, if what it printed is one. */

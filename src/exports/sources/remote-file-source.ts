@@ -1,6 +1,7 @@
 /**
- * The remote file source: a data file on an SFTP or FTP server, or under an http
- * connection, read as rows so that the output can move it or re-format it (a CSV with
+ * The remote file source: a data file on an SFTP or FTP server, an SMB share, or under an
+ * http connection, named exactly or by a wildcard in its name (`/out/sales_*.csv`), read
+ * as rows so that the output can move it or re-format it (a CSV with
  * `;` delivered with `|`, a CSV turned into JSON). The file is downloaded into the run's
  * folder first (remote-file.ts), then read from there a row at a time.
  *
@@ -24,6 +25,7 @@ import {
 } from "../connection-ref.js";
 import type { SourceContext } from "../export-run-context.js";
 import type { Row } from "../row-source.js";
+import { checkSmbFolder } from "../smb-connection.js";
 import {
   checkHttpPath,
   checkPath,
@@ -31,6 +33,7 @@ import {
   downloadFile,
   FILE_CONNECTION_TYPES,
   type FileConnection,
+  findRemoteFile,
 } from "./remote-file.js";
 
 const CsvInputSchema = Type.Object(
@@ -63,9 +66,12 @@ const FormatTypeSchema = Type.Object({
 export const RemoteFileSourceSchema = Type.Object(
   {
     type: Type.Literal("remoteFile"),
-    /** An `sftp`, `ftp`, `ftps` or `http` connection. */
+    /** An `sftp`, `ftp`, `ftps`, `smb` or `http` connection. */
     connection: ConnectionRefSchema,
-    /** The file's path on the server, or under the http connection's base URL. */
+    /**
+     * The file's path on the server (on a share, under the connection's `path`), or under the
+     * http connection's base URL; `*` and `?` in its last part pick the newest matching file.
+     */
     path: Type.String({ minLength: 1, maxLength: 4096 }),
     /** How the file is read. */
     format: InputFormatSchema,
@@ -143,15 +149,26 @@ export async function remoteFileRows(
   const [use] = remoteFileConnectionUses(source, "source") as [ConnectionUse];
   const connection = (await resolveConnection(context.connections, use)) as FileConnection;
   if (connection.type === "http") checkHttpPath(source.path, "source.path");
-  const where = describeRemoteFile(connection, source.path);
+  if (connection.type === "smb") checkSmbFolder(source.path, "source.path");
+  const found = await findRemoteFile(connection, source.path, { signal: context.signal });
+  const path = found?.path ?? source.path;
   const local = join(context.workDirectory, `.sundial-source-${process.hrtime.bigint()}`);
   const maxBytes =
     source.maxBytes ?? (source.format.type === "json" ? DEFAULT_MAX_JSON_BYTES : DEFAULT_MAX_BYTES);
-  const bytes = await downloadFile(connection, source.path, local, {
+  const bytes = await downloadFile(connection, path, local, {
     signal: context.signal,
     maxBytes,
   });
-  context.log("INFO", `downloaded ${where} (${bytes} bytes)`);
+  const picked =
+    found === undefined
+      ? ""
+      : found.matches === 1
+        ? `, the only file matching ${found.pattern}`
+        : `, the newest of ${found.matches} files matching ${found.pattern}`;
+  context.log(
+    "INFO",
+    `downloaded ${describeRemoteFile(connection, path)} (${bytes} bytes${picked})`,
+  );
   const format = source.format;
   if (format.type === "csv") return csvFileRows(local, format);
   if (format.type === "ndjson") return ndjsonFileRows(local);

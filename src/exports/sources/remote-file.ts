@@ -1,13 +1,14 @@
 /**
  * Reading a file from a server, for the sources: a query or command kept on SFTP, FTP or a
  * git host's raw files (query-fetch.ts), or a data file to move or re-format
- * (remote-file-source.ts). The file is downloaded whole into the run's folder first, so
+ * (remote-file-source.ts), on those or on an SMB share, named exactly or by a wildcard
+ * (remote-wildcard.ts). The file is downloaded whole into the run's folder first, so
  * that the server is let go at once and the rows are then read from the local disk.
  *
- * SFTP and FTP sessions start as the destinations' do (withSftp, withFtp), so a refused
- * login reads the same wherever it happens. Every failure is `sourceFailed`, naming the
- * connection, where it points and why, told apart by the clients' codes (ssh2's `level`,
- * FTP reply codes, errno, HTTP status).
+ * SFTP, FTP and SMB sessions start as the destinations' do (withSftp, withFtp,
+ * smbSession), so a refused login reads the same wherever it happens. Every failure is
+ * `sourceFailed`, naming the connection, where it points and why, told apart by the
+ * clients' codes (ssh2's `level`, FTP reply codes, NT status, errno, HTTP status).
  */
 import { createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
@@ -23,6 +24,9 @@ import {
   withFtp,
 } from "../destinations/ftp-destination.js";
 import { type SftpConnection, sftpUrl, withSftp } from "../destinations/sftp-destination.js";
+import { parseSmbListing, refusedAs, smbSession } from "../smb-client.js";
+import { quotedSmbName, type SmbConnection, smbSegments, smbUrl } from "../smb-connection.js";
+import { type ListedEntry, pickMatch, wildcardOf } from "./remote-wildcard.js";
 
 /** The settings of an `http` connection (docs/connections.md). */
 export interface HttpSettings {
@@ -37,9 +41,10 @@ export interface HttpSettings {
 export type FileConnection =
   | { readonly name: string; readonly type: "sftp"; readonly settings: SftpConnection }
   | { readonly name: string; readonly type: "ftp" | "ftps"; readonly settings: FtpConnection }
-  | { readonly name: string; readonly type: "http"; readonly settings: HttpSettings };
+  | { readonly name: string; readonly type: "http"; readonly settings: HttpSettings }
+  | { readonly name: string; readonly type: "smb"; readonly settings: SmbConnection };
 
-export const FILE_CONNECTION_TYPES = ["sftp", "ftp", "ftps", "http"] as const;
+export const FILE_CONNECTION_TYPES = ["sftp", "ftp", "ftps", "smb", "http"] as const;
 
 export interface DownloadOptions {
   readonly signal?: AbortSignal | undefined;
@@ -82,6 +87,7 @@ export async function downloadFile(
   try {
     if (connection.type === "sftp") await fromSftp(connection, path, counter, sink, signal);
     else if (connection.type === "http") await fromHttp(connection, path, counter, sink, signal);
+    else if (connection.type === "smb") await fromSmb(connection, path, counter, sink, signal);
     else await fromFtp(connection, path, counter, sink, signal);
     return bytes;
   } catch (error) {
@@ -95,7 +101,93 @@ export async function downloadFile(
 export function describeRemoteFile(connection: FileConnection, path: string): string {
   if (connection.type === "http") return urlOf(connection.settings, path).toString();
   if (connection.type === "sftp") return sftpUrl(connection.settings, path);
+  if (connection.type === "smb") return smbUrl(connection.settings, path);
   return ftpUrl(connection.settings, path);
+}
+
+/** The file a wildcard picked: its path, the pattern, and how many files matched it. */
+export interface FoundFile {
+  readonly path: string;
+  readonly pattern: string;
+  readonly matches: number;
+}
+
+/**
+ * The file a path with a wildcard in its last part names (`/out/sales_*.csv`): its folder
+ * is listed, and of the files matching, the one modified last is taken (remote-wildcard.ts;
+ * SMB names match whatever their case, as the share finds them).
+ * @returns undefined when the path holds no wildcard, or names a file under an http
+ *   connection (a URL can't be listed, and `?` starts its query).
+ * @throws SundialError `sourceFailed` naming the connection: no file matches (field
+ *   `path`), the folder can't be listed, or the server can't be reached.
+ * @example const found = await findRemoteFile(share, "/out/sales_*.csv", { signal }); // { path: "/out/sales_0327.csv", pattern: "sales_*.csv", matches: 2 }
+ */
+export async function findRemoteFile(
+  connection: FileConnection,
+  path: string,
+  options: { readonly signal?: AbortSignal | undefined } = {},
+): Promise<FoundFile | undefined> {
+  const wildcard = wildcardOf(path);
+  if (wildcard === undefined || connection.type === "http") return undefined;
+  const { folder, pattern } = wildcard;
+  let entries: readonly ListedEntry[];
+  try {
+    entries = await listFolder(connection, folder, options.signal);
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    if (error instanceof SundialError) throw error;
+    throw failure(
+      connection,
+      folder,
+      `listing the folder failed: ${(error as Error).message}`,
+      "path",
+      error,
+    );
+  }
+  const picked = pickMatch(entries, pattern, connection.type !== "smb");
+  if (picked === undefined) {
+    throw failure(
+      connection,
+      path,
+      `no file in ${folder === "" ? "the login folder" : folder} matches ${pattern}`,
+      "path",
+    );
+  }
+  return { path: `${folder}${picked.entry.name}`, pattern, matches: picked.count };
+}
+
+/** The entries of a folder on the server ("" is the login folder, or the share's root). */
+async function listFolder(
+  connection: Exclude<FileConnection, { type: "http" }>,
+  folder: string,
+  signal: AbortSignal | undefined,
+): Promise<readonly ListedEntry[]> {
+  const fail = loginFailure(connection, folder);
+  if (connection.type === "sftp") {
+    const listed = await withSftp(connection.settings, { signal, fail }, ({ client }) =>
+      client.list(folder === "" ? "." : folder),
+    );
+    return listed.map((entry) => ({
+      name: entry.name,
+      file: entry.type === "-",
+      modifiedAt: entry.modifyTime,
+    }));
+  }
+  if (connection.type === "smb") {
+    const session = smbSession(connection.settings, { signal, fail });
+    const text = await smbStep(connection, folder, () =>
+      session.run({ directory: smbSegments(folder), command: "ls" }),
+    );
+    return parseSmbListing(text).map((entry) => ({ ...entry, file: !entry.directory }));
+  }
+  const listed = await withFtp(connection.settings, { signal, fail }, (client) =>
+    client.list(folder),
+  );
+  return listed.map((entry) => ({
+    name: entry.name,
+    file: entry.isFile,
+    modifiedAt: entry.modifiedAt?.getTime() ?? 0,
+  }));
 }
 
 /**
@@ -268,6 +360,56 @@ async function fromFtp(
     }
     await written;
   });
+}
+
+/** Runs an SMB step, its refusals becoming `sourceFailed` (a folder or file not there: `path`'s). */
+function smbStep<T>(connection: FileConnection, path: string, run: () => Promise<T>): Promise<T> {
+  return refusedAs(run, (error, refusal) =>
+    refusal === "folder"
+      ? failure(
+          connection,
+          path,
+          `the folder can't be opened (${error.status ?? error.message})`,
+          "path",
+          error,
+        )
+      : refusal === "missing"
+        ? failure(connection, path, `no such file on the share (${error.status})`, "path", error)
+        : downloadFailed(connection, path, error),
+  );
+}
+
+async function fromSmb(
+  connection: Extract<FileConnection, { type: "smb" }>,
+  path: string,
+  counter: () => Transform,
+  sink: () => Writable,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const folder = smbSegments(path);
+  const name = folder.pop();
+  if (name === undefined) throw failure(connection, path, "names no file", "path");
+  let quoted: string;
+  try {
+    quoted = quotedSmbName(name, "path");
+  } catch (error) {
+    throw failure(connection, path, (error as Error).message.replace(/^path: /, ""), "path", error);
+  }
+  const session = smbSession(connection.settings, { signal, fail: loginFailure(connection, path) });
+  const through = counter();
+  const written = pipeline(through, sink());
+  // A failure in the sink stops smbclient too, and is reported by the step.
+  written.catch(() => undefined);
+  try {
+    await smbStep(connection, path, () =>
+      session.run({ directory: folder, command: `get ${quoted} -`, output: through }),
+    );
+  } catch (error) {
+    through.destroy();
+    await written.catch(() => undefined);
+    throw error;
+  }
+  await written;
 }
 
 async function fromSftp(

@@ -1,7 +1,7 @@
 /**
  * The settings of each connection type: one TypeBox schema per type (secrets included, as
  * the code that runs exports gets them), which of its fields are secrets, and the rules
- * beyond the schema. SFTP, SSH, FTP and SMTP settings are the exports' own schemas, so that
+ * beyond the schema. SFTP, SSH, FTP, SMB and SMTP settings are the exports' own schemas, so that
  * a resolved connection is exactly what the upload, the command or the mail takes.
  *
  * Secrets are never echoed: a secret field is checked here, apart from the schema, with
@@ -18,6 +18,7 @@ import {
   checkSmtpConnection,
   SmtpConnectionSchema,
 } from "../../exports/notifications/smtp-connection.js";
+import { checkSmbConnection, SmbConnectionSchema } from "../../exports/smb-connection.js";
 import { checkSshLogin, SshConnectionSchema } from "../../exports/ssh-login.js";
 import { validate } from "../../validation.js";
 
@@ -209,6 +210,11 @@ export const CONNECTION_KINDS = {
         );
       }
     },
+  }),
+  smb: kind({
+    schema: SmbConnectionSchema,
+    secrets: ["password"],
+    check: (settings, _fail, prefix) => checkSmbConnection(settings, prefix),
   }),
   smtp: kind({
     schema: SmtpConnectionSchema,

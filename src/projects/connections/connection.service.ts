@@ -74,8 +74,8 @@ export interface ConnectionServiceOptions {
   readonly secretKey: string;
   readonly clock?: Clock;
   /**
-   * Testers by type, for the types Sundial does not test itself (sftp, ftp, ftps, ssh,
-   * smtp), or to replace a built-in one.
+   * Testers by type, for the types Sundial does not test itself (sftp, ftp, ftps, smb,
+   * ssh, smtp), or to replace a built-in one.
    */
   readonly testers?: ConnectionTesters;
   /** How long a test may take; default 15,000 ms. */

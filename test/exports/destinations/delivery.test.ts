@@ -84,7 +84,7 @@ describe("delivering a file to a task's destinations", () => {
     await expectEntries(first, ["sales.csv"]);
 
     expect(() => checkDestination({ type: "s3" }, "destinations[0]")).toThrow(
-      'destinations[0].type: "s3" is not one of "sftp", "ftp", "directory", "email"',
+      'destinations[0].type: "s3" is not one of "sftp", "ftp", "smb", "directory", "email"',
     );
   });
 

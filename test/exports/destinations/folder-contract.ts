@@ -23,6 +23,7 @@ import {
   randomFile,
   rejectionOf,
 } from "./helpers.js";
+import { openStoredConnections } from "./stored-connections.js";
 
 export interface FolderDestinationPeer {
   /** Where the server keeps what lands in a folder at `remote`, to read it back. */
@@ -35,6 +36,32 @@ export interface FolderDestinationPeer {
   readonly connections?: ConnectionResolver;
   /** `where` in messages, for the folder `directory`. */
   describe(directory: string): string;
+}
+
+/**
+ * The peer of a server that a stored connection of `type` logs in to (a destination of
+ * the same type names it): the store is opened and the connection put; stopping closes
+ * the store, then the server.
+ */
+export async function storedConnectionPeer(
+  server: { stop(): Promise<void> },
+  type: string,
+  settings: Record<string, unknown>,
+  peer: Omit<FolderDestinationPeer, "settings" | "connections">,
+): Promise<{ peer: FolderDestinationPeer; stop: () => Promise<void> }> {
+  const stored = await openStoredConnections();
+  const connection = await stored.put(type, settings);
+  return {
+    stop: async () => {
+      await stored.close();
+      await server.stop();
+    },
+    peer: {
+      ...peer,
+      settings: (directory, extra) => ({ type, connection, directory, ...extra }),
+      connections: stored.service,
+    },
+  };
 }
 
 /** Sends to one destination, given the settings of the connection it names. */

@@ -2,10 +2,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type FtpConnection, testFtp, uploadFtp } from "../../../src/exports/index.js";
-import { folderDestinationContract } from "./folder-contract.js";
+import { folderDestinationContract, storedConnectionPeer } from "./folder-contract.js";
 import { type FtpServer, startFtpServer } from "./ftp-server.js";
 import { expectSameBytes, localFolder, perSuite, producedFile, rejectionOf } from "./helpers.js";
-import { openStoredConnections } from "./stored-connections.js";
 
 /** The settings of an `ftp` connection to `ftp`, with `extra` on top. */
 function ftpConnection(ftp: FtpServer, extra: Record<string, unknown> = {}): FtpConnection {
@@ -23,21 +22,11 @@ const destination = (directory: string) => ({ type: "ftp", connection: "drop", d
 
 folderDestinationContract("ftp", uploadFtp, async () => {
   const ftp = await startFtpServer();
-  const stored = await openStoredConnections();
-  const connection = await stored.put("ftp", ftpConnection(ftp));
-  return {
-    stop: async () => {
-      await stored.close();
-      await ftp.stop();
-    },
-    peer: {
-      localPathOf: (remote) => join(ftp.root, remote),
-      remoteFolder: (index) => `/t${index}`,
-      settings: (directory, extra) => ({ type: "ftp", connection, directory, ...extra }),
-      connections: stored.service,
-      describe: (directory) => `ftp://${ftp.username}@127.0.0.1:${ftp.port}${directory}`,
-    },
-  };
+  return storedConnectionPeer(ftp, "ftp", ftpConnection(ftp), {
+    localPathOf: (remote) => join(ftp.root, remote),
+    remoteFolder: (index) => `/t${index}`,
+    describe: (directory) => `ftp://${ftp.username}@127.0.0.1:${ftp.port}${directory}`,
+  });
 });
 
 describe("FTP logins against ftp-srv", () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { checkDestination, deliverFile, testSftp, uploadSftp } from "../../../src/exports/index.js";
 import { sshdAvailable, startSshd } from "../../helpers/sshd.js";
 import { sshLogin } from "../helpers.js";
-import { folderDestinationContract } from "./folder-contract.js";
+import { folderDestinationContract, storedConnectionPeer } from "./folder-contract.js";
 import {
   closedPort,
   expectEntries,
@@ -14,27 +14,17 @@ import {
   producedFile,
   rejectionOf,
 } from "./helpers.js";
-import { openStoredConnections, storedConnections } from "./stored-connections.js";
+import { storedConnections } from "./stored-connections.js";
 
 if (sshdAvailable("the SFTP destination tests")) {
   folderDestinationContract("sftp", uploadSftp, async () => {
     const sshd = await startSshd();
-    const stored = await openStoredConnections();
-    const connection = await stored.put("sftp", sshLogin(sshd));
-    return {
-      stop: async () => {
-        await stored.close();
-        await sshd.stop();
-      },
-      peer: {
-        // sshd serves the machine's own filesystem: the remote path is the local one.
-        localPathOf: (remote) => remote,
-        remoteFolder: (index) => join(sshd.folder, `t${index}`),
-        settings: (directory, extra) => ({ type: "sftp", connection, directory, ...extra }),
-        connections: stored.service,
-        describe: (directory) => `sftp://${sshd.username}@127.0.0.1:${sshd.port}${directory}`,
-      },
-    };
+    return storedConnectionPeer(sshd, "sftp", sshLogin(sshd), {
+      // sshd serves the machine's own filesystem: the remote path is the local one.
+      localPathOf: (remote) => remote,
+      remoteFolder: (index) => join(sshd.folder, `t${index}`),
+      describe: (directory) => `sftp://${sshd.username}@127.0.0.1:${sshd.port}${directory}`,
+    });
   });
 
   describe("SFTP logins and host keys against OpenSSH's sshd", () => {

@@ -1,9 +1,10 @@
 /**
  * The remote file source against real servers: a `;`-separated CSV on OpenSSH's SFTP
  * re-delivered `|`-separated, a CSV on an FTP server (ftp-srv) turned into JSON, an NDJSON
- * file under an http connection; and the CSV reader on its own, fed a character at a time.
+ * file under an http connection; wildcards in a file's name on both servers; and the CSV
+ * reader on its own, fed a character at a time. (SMB shares: test/exports/smb-source.test.ts.)
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, utimes, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -127,6 +128,37 @@ describe("remote files over FTP and http", () => {
     );
   });
 
+  it("takes the greatest name a wildcard matches when the server gives no times (LIST)", async () => {
+    await mkdir(join(ftp.root, "drops"));
+    for (const day of ["0326", "0327", "0325"]) {
+      await writeFile(join(ftp.root, "drops", `sales_${day}.csv`), `day\n${day}\n`);
+    }
+    await writeFile(join(ftp.root, "drops", "sales_0399.txt"), "day\n9\n");
+    const spec: ExportSpec = {
+      source: {
+        type: "remoteFile",
+        connection: "drop",
+        path: "/drops/sales_????.csv",
+        format: { type: "csv" },
+      },
+      output: { fileName: "day.csv", format: { type: "csv" } },
+    };
+    const { ctx, lines } = await runContext(world);
+    const result = await runExport(spec, ctx);
+    expect(await readFile(result.file?.path ?? "", "utf8")).toBe("day\n0327\n");
+    expect(lines[0]).toBe(
+      `INFO downloaded ftp://${ftp.username}@127.0.0.1:${ftp.port}/drops/sales_0327.csv (9 bytes, the newest of 3 files matching sales_????.csv)`,
+    );
+    const none = await failureOf(
+      runExport(
+        { ...spec, source: { ...spec.source, path: "/drops/*.json" } as ExportSpec["source"] },
+        (await runContext(world)).ctx,
+      ),
+    );
+    expect(none).toMatchObject({ code: "sourceFailed", field: "path" });
+    expect(none.message).toMatch(/\/drops\/\*\.json\): no file in \/drops\/ matches \*\.json$/);
+  });
+
   it("fails a file over its size limit, and an FTP file that isn't there", async () => {
     await writeFile(join(ftp.root, "big.csv"), "id\n".repeat(100));
     const spec = (path: string, maxBytes?: number): ExportSpec => ({
@@ -219,6 +251,34 @@ if (sshdAvailable("the remote file source tests")) {
         `directory ${target}`,
         `sftp vendor:${outgoing}`,
       ]);
+    });
+
+    it("takes the file modified last that a wildcard matches, not the greatest name", async () => {
+      const drops = join(sshd.folder, "drops");
+      await mkdir(drops);
+      const drop = async (name: string, iso: string) => {
+        await writeFile(join(drops, name), `name\n${name}\n`);
+        await utimes(join(drops, name), new Date(iso), new Date(iso));
+      };
+      await drop("sales_b.csv", "2026-03-26T06:00:00Z");
+      await drop("sales_a.csv", "2026-03-27T06:00:00Z");
+      await drop("Sales_c.csv", "2026-03-28T06:00:00Z");
+      const spec: ExportSpec = {
+        source: {
+          type: "remoteFile",
+          connection: "vendor",
+          path: `${drops}/sales_*.csv`,
+          format: { type: "csv" },
+        },
+        output: { fileName: "latest.csv", format: { type: "csv" } },
+      };
+      const { ctx, lines } = await runContext(world);
+      const result = await runExport(spec, ctx);
+      // SFTP names keep their case: Sales_c.csv is not a match.
+      expect(await readFile(result.file?.path ?? "", "utf8")).toBe("name\nsales_a.csv\n");
+      expect(lines[0]).toContain(
+        "/drops/sales_a.csv (17 bytes, the newest of 2 files matching sales_*.csv)",
+      );
     });
 
     it("names a refused key and a host key that is not the pinned one, as the SFTP destination does", async () => {

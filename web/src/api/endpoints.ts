@@ -14,6 +14,8 @@ import type {
   CreatedToken,
   DeliveryOutcome,
   ExportPreview,
+  FileNamePreview,
+  FileNamePreviewInput,
   Group,
   GroupInput,
   Job,
@@ -28,6 +30,8 @@ import type {
   ProjectInput,
   ProjectSummary,
   ResultList,
+  ScanRun,
+  ScanRunListQuery,
   Schedule,
   ScheduleDetail,
   ScheduleInput,
@@ -140,6 +144,11 @@ export const projectApi = {
 export type ScheduleEntries = NonNullable<TaskInput["schedules"]>;
 
 export const taskApi = {
+  previewFileName: (input: FileNamePreviewInput, signal?: AbortSignal) =>
+    request<FileNamePreview>("POST", "/file-names/preview", {
+      body: input,
+      ...(signal === undefined ? {} : { signal }),
+    }),
   list: (query: TaskListQuery, signal?: AbortSignal) =>
     api.get<TaskPage>("/tasks", { ...query }, signal),
   get: (id: string, signal?: AbortSignal) => api.get<Task>(`/tasks/${seg(id)}`, undefined, signal),
@@ -169,4 +178,17 @@ export const taskApi = {
 export const fileApi = {
   /** The download address; the browser sends the session cookie. */
   contentUrl: (id: string) => `/api/v1/files/${seg(id)}/content`,
+};
+
+export const scannerApi = {
+  list: (query: ScanRunListQuery, signal?: AbortSignal) =>
+    api.get<ResultList<ScanRun>>("/scanner/runs", { ...query }, signal),
+  get: (id: string, signal?: AbortSignal) =>
+    api.get<ScanRun>(`/scanner/runs/${seg(id)}`, undefined, signal),
+  /** Starts a run of the schedule's scan now; answers it without waiting for its end. */
+  execute: (schedule: string) =>
+    api.post<ScanRun>(`/scanner/schedules/${seg(schedule)}/execute`, undefined, {
+      waitForCompletion: false,
+    }),
+  cancel: (id: string) => api.post<ScanRun>(`/scanner/runs/${seg(id)}/cancel`),
 };

@@ -27,6 +27,8 @@ export const keys = {
   taskList: (query: object) => ["tasks", "list", query],
   task: (id: string) => ["tasks", "one", id],
   taskOverview: (id: string) => ["tasks", "overview", id],
+  scanRuns: ["scanRuns"],
+  scanRunList: (query: object) => ["scanRuns", "list", query],
 } as const satisfies Record<string, QueryKey | ((...args: never[]) => QueryKey)>;
 
 /** Whether `key` starts with `prefix`, element by element. */

@@ -20,6 +20,10 @@ import type {
   UserChange as UserChangeInput,
 } from "../../../src/auth/auth-input.js";
 import type { StoredFileSchema } from "../../../src/exports/file-history/file.routes.js";
+import type {
+  FileNamePreview,
+  FileNamePreviewInput,
+} from "../../../src/exports/file-name.routes.js";
 import type { ExportPreview } from "../../../src/exports/run-export.js";
 import type { EnqueueOptions } from "../../../src/jobs/enqueue-request.js";
 import type { Job, JobStatus } from "../../../src/jobs/job.js";
@@ -68,6 +72,8 @@ export type {
   CreatedToken,
   EnqueueOptions,
   ExportPreview,
+  FileNamePreview,
+  FileNamePreviewInput,
   Group,
   GroupInput,
   Job,
@@ -174,3 +180,16 @@ export interface DeliveryOutcome {
   readonly detail: string;
   readonly code?: string;
 }
+
+/** The task scanner's runs (src/scanner/): a run, with its progress and state. */
+export type { ScanProgress, ScanRun, ScanState } from "../../../src/scanner/scan-run.js";
+export type { ScanRunListQuery } from "../../../src/scanner/scanner.routes.js";
+
+/** A scan run's states, in the order a run goes through them. */
+export const SCAN_STATE_LIST = [
+  "INITIALIZED",
+  "ACTIVE",
+  "COMPLETED",
+  "CANCELLED",
+  "ERROR",
+] as const;

@@ -1,49 +1,19 @@
 /**
  * What a trigger means while it is typed: its description and next five fire times (in
  * the schedule's zone, and the browser's when they differ), or the server's message for
- * an invalid one, naming the part at fault. Asked 300 ms after the last keystroke; an
- * older answer never replaces a newer one.
+ * an invalid one, naming the part at fault (see useLivePreview).
  */
 import { Alert, Card, Group, List, Loader, Stack, Text, ThemeIcon, Title } from "@mantine/core";
-import { useDebouncedValue } from "@mantine/hooks";
 import { IconAlertCircle, IconClock } from "@tabler/icons-react";
-import { useEffect, useState } from "react";
-import { ApiError, messageOf } from "../api/client.js";
 import { scheduleApi } from "../api/endpoints.js";
+import { type PreviewState as LivePreviewState, useLivePreview } from "../api/live-preview.js";
 import type { TriggerPreview, TriggerPreviewInput } from "../api/types.js";
 import { browserZone } from "./schedule-form.js";
 
-export type PreviewState =
-  | { readonly kind: "idle" }
-  | { readonly kind: "loading" }
-  | { readonly kind: "done"; readonly preview: TriggerPreview }
-  | { readonly kind: "failed"; readonly message: string; readonly field?: string };
+export type PreviewState = LivePreviewState<TriggerPreview>;
 
 export function useTriggerPreview(input: TriggerPreviewInput | undefined): PreviewState {
-  const [debounced] = useDebouncedValue(JSON.stringify(input ?? null), 300);
-  const [state, setState] = useState<PreviewState>({ kind: "idle" });
-  useEffect(() => {
-    const body = JSON.parse(debounced) as TriggerPreviewInput | null;
-    if (body === null) {
-      setState({ kind: "idle" });
-      return;
-    }
-    const controller = new AbortController();
-    setState((old) => (old.kind === "done" ? old : { kind: "loading" }));
-    scheduleApi.preview(body, controller.signal).then(
-      (preview) => setState({ kind: "done", preview }),
-      (error: unknown) => {
-        if (controller.signal.aborted) return;
-        setState({
-          kind: "failed",
-          message: messageOf(error),
-          ...(error instanceof ApiError && error.field !== undefined ? { field: error.field } : {}),
-        });
-      },
-    );
-    return () => controller.abort();
-  }, [debounced]);
-  return state;
+  return useLivePreview(input, scheduleApi.preview);
 }
 
 function zoned(iso: string, zone: string): string {

@@ -13,6 +13,7 @@ import {
   IconFolders,
   IconListDetails,
   IconPlugConnected,
+  IconRadar,
   IconSun,
   IconUserCheck,
   IconUsers,
@@ -36,6 +37,7 @@ const MAIN_LINKS = [
   { to: "/tasks/mine", label: "My tasks", icon: IconUserCheck, exact: true },
   { to: "/schedules", label: "Schedules", icon: IconCalendarTime },
   { to: "/jobs", label: "Jobs", icon: IconListDetails },
+  { to: "/scanner", label: "Task scanner", icon: IconRadar },
   { to: "/connections", label: "Connections", icon: IconPlugConnected },
 ] as const;
 

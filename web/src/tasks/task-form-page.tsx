@@ -29,10 +29,10 @@ import { type FormEvent, type ReactNode, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { projectApi, taskApi } from "../api/endpoints.js";
 import { keys } from "../api/query-keys.js";
-import type { Task } from "../api/types.js";
+import type { FileNamePreviewInput, Task } from "../api/types.js";
 import { invalidate, useQuery } from "../api/use-query.js";
 import { FormProblem, fieldErrorOf } from "../projects/form-problem.js";
-import { ParametersInput } from "../projects/parameters-input.js";
+import { ParametersInput, parametersOf } from "../projects/parameters-input.js";
 import { taskPath } from "../projects/project-page.js";
 import { ScheduleEntriesEditor, ZONES } from "../projects/schedule-entries.js";
 import { hasRole, useMe } from "../session/session.js";
@@ -40,6 +40,7 @@ import { notifyDone } from "../ui/action.js";
 import { PageHeader } from "../ui/page-header.js";
 import { QueryView } from "../ui/query-view.js";
 import { ConnectionSelect } from "./connection-select.js";
+import { FileNamePreviewLine } from "./file-name-preview.js";
 import {
   CONNECTION_TYPES,
   DESTINATION_TYPES,
@@ -108,7 +109,24 @@ function TaskEditor({ stored }: { readonly stored?: Task }) {
   const set = <K extends keyof TaskForm>(key: K, value: TaskForm[K]) =>
     setForm((old) => ({ ...old, [key]: value }));
   const projects = useQuery(keys.projectList({}), (signal) => projectApi.list({}, signal));
-  const projectZone = projects.data?.result.find((p) => p.name === form.project)?.timeZone ?? "UTC";
+  const chosen = projects.data?.result.find((p) => p.name === form.project);
+  const projectZone = chosen?.timeZone ?? "UTC";
+  // The project's parameters, which the task's override, for the file name's preview.
+  const project = useQuery(
+    keys.project(chosen?.id ?? ""),
+    (signal) => projectApi.get(chosen?.id ?? "", signal),
+    { enabled: chosen !== undefined },
+  );
+  const fileNamePreview: FileNamePreviewInput | undefined =
+    form.fileName.trim() === ""
+      ? undefined
+      : {
+          template: form.fileName.trim(),
+          timeZone: form.timeZone.trim() === "" ? projectZone : form.timeZone.trim(),
+          parameters: { ...project.data?.parameters, ...parametersOf(form.parameters) },
+          encrypt: form.encrypt,
+          zip: form.zip,
+        };
   const disabled = !canEdit;
 
   async function submit(event: FormEvent) {
@@ -301,6 +319,8 @@ function TaskEditor({ stored }: { readonly stored?: Task }) {
               />
               <TextInput
                 label="File path"
+                description="* and ? in the name take the newest match (SFTP, FTP, SMB)"
+                placeholder="/outgoing/sales_*.csv"
                 value={form.remotePath}
                 onChange={(e) => set("remotePath", e.currentTarget.value)}
                 error={sourceError("path")}
@@ -382,14 +402,17 @@ function TaskEditor({ stored }: { readonly stored?: Task }) {
           disabled={disabled}
         >
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            <TextInput
-              label="File name template"
-              value={form.fileName}
-              onChange={(e) => set("fileName", e.currentTarget.value)}
-              error={outputError("fileName")}
-              styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }}
-              required
-            />
+            <Stack gap={4}>
+              <TextInput
+                label="File name template"
+                value={form.fileName}
+                onChange={(e) => set("fileName", e.currentTarget.value)}
+                error={outputError("fileName")}
+                styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }}
+                required
+              />
+              <FileNamePreviewLine input={fileNamePreview} />
+            </Stack>
             <Select
               label="Format"
               data={FORMAT_TYPES.map((t) => ({ value: t, label: t.toUpperCase() }))}
@@ -793,7 +816,9 @@ function DestinationEditor({
             description={
               d.type === "directory"
                 ? "An absolute path on the server; it must exist"
-                : "On the server; absolute, or from the login directory"
+                : d.type === "smb"
+                  ? "In the share, under the connection's path prefix; it must exist"
+                  : "On the server; absolute, or from the login directory"
             }
             value={d.directory}
             onChange={(e) => set("directory", e.currentTarget.value)}

@@ -22,6 +22,7 @@ export const DESTINATION_TYPES = [
   { value: "directory", label: "Directory on the server" },
   { value: "sftp", label: "SFTP" },
   { value: "ftp", label: "FTP / FTPS" },
+  { value: "smb", label: "SMB (Windows share)" },
   { value: "email", label: "Email" },
 ] as const;
 export type DestinationType = (typeof DESTINATION_TYPES)[number]["value"];
@@ -31,11 +32,24 @@ export const CONNECTION_TYPES = {
   sql: ["postgres", "mysql", "sqlite"],
   queryFile: ["sftp", "ftp", "ftps"],
   queryHttp: ["http"],
-  remoteFile: ["sftp", "ftp", "ftps", "http"],
+  remoteFile: ["sftp", "ftp", "ftps", "smb", "http"],
   sftp: ["sftp"],
   ftp: ["ftp", "ftps"],
+  smb: ["smb"],
   email: ["smtp"],
-  processing: ["postgres", "mysql", "sqlite", "sftp", "ftp", "ftps", "ssh", "http", "smtp", "gpg"],
+  processing: [
+    "postgres",
+    "mysql",
+    "sqlite",
+    "sftp",
+    "ftp",
+    "ftps",
+    "smb",
+    "ssh",
+    "http",
+    "smtp",
+    "gpg",
+  ],
 } as const;
 
 export interface DestinationForm {

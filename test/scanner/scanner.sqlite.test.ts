@@ -1,0 +1,4 @@
+import { sqlitePeer } from "./helpers.js";
+import { scannerSuite } from "./scanner-suite.js";
+
+scannerSuite("SQLite", sqlitePeer);
