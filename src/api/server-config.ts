@@ -9,6 +9,7 @@ import { dirname, join, resolve } from "node:path";
 import { type Static, type TSchema, Type } from "typebox";
 import { Value } from "typebox/value";
 import { SundialError } from "../errors.js";
+import { DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS } from "../exports/file-history/index.js";
 import type { ScriptEnvironmentSettings } from "../exports/sources/script-environment.js";
 import { LogLevelSchema } from "../schedules/schedule.js";
 import { isPostgresUrl } from "../store/open-store.js";
@@ -43,6 +44,8 @@ export const ServerConfigSchema = Type.Object(
     metricsPublic: Type.Optional(Type.Boolean()),
     /** How many ended task scanner runs are kept (the newest); default 100. */
     scanRunsKept: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+    /** Days file history keeps each produced file; 0 keeps them forever. */
+    fileRetentionDays: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_RETENTION_DAYS })),
     /** Processing scripts' environments; default `<dataDir>/script-environments`. */
     scriptEnvironmentsDir: Type.Optional(Type.String({ minLength: 1 })),
     /** pip's `--index-url` for scripts' requirements (default PyPI, or pip's own config). */
@@ -81,6 +84,8 @@ export interface ServerConfig {
   readonly metricsPublic: boolean;
   /** How many ended task scanner runs are kept. */
   readonly scanRunsKept: number;
+  /** Days file history keeps each produced file; 0: forever. */
+  readonly fileRetentionDays: number;
   /** Where and how processing scripts that declare their packages get their environments. */
   readonly scriptEnvironments: ScriptEnvironmentSettings;
   /** The config file read, if any. */
@@ -110,6 +115,7 @@ export const SETTINGS: Readonly<Record<Key, { readonly flag?: string; readonly e
   // Opening /metrics to everyone is a deployment's decision, kept with its other settings.
   metricsPublic: { env: "SUNDIAL_METRICS_PUBLIC" },
   scanRunsKept: { env: "SUNDIAL_SCAN_RUNS_KEPT" },
+  fileRetentionDays: { env: "SUNDIAL_FILE_RETENTION_DAYS" },
   scriptEnvironmentsDir: { env: "SUNDIAL_SCRIPT_ENVIRONMENTS_DIR" },
   pythonIndexUrl: { env: "SUNDIAL_PYTHON_INDEX_URL" },
   pythonFindLinks: { env: "SUNDIAL_PYTHON_FIND_LINKS" },
@@ -129,6 +135,7 @@ const DEFAULTS = {
   errorLogMaxMb: 10,
   metricsPublic: false,
   scanRunsKept: 100,
+  fileRetentionDays: DEFAULT_RETENTION_DAYS,
   scriptInstallTimeoutMs: 900_000,
 } as const satisfies ConfigFile;
 
@@ -166,8 +173,11 @@ function checkSecret(value: unknown, source: string): void {
 /** One value from the command line or the environment, checked under the name it came by. */
 function fromText(key: Key, text: string, source: string): unknown {
   if (key === "secretKey") checkSecret(text, source);
-  const schema = ServerConfigSchema.properties[key] as TSchema;
-  return validate(schema, Value.Convert(schema, text), source);
+  const schema = ServerConfigSchema.properties[key] as TSchema & { type?: unknown };
+  // Convert reads "1.5" and "true" as 1 (a retention of 1 day, say): a whole number is
+  // digits only, and anything else is left as text for the check to refuse.
+  const whole = schema.type !== "integer" || /^-?\d+$/.test(text);
+  return validate(schema, whole ? Value.Convert(schema, text) : text, source);
 }
 
 /** A path as given, relative to `base`; a PostgreSQL URL or `:memory:` as it is. */
@@ -266,6 +276,7 @@ export async function loadServerConfig(sources: ConfigSources): Promise<ServerCo
     errorLogMaxBytes: (merged.errorLogMaxMb as number) * 2 ** 20,
     metricsPublic: merged.metricsPublic as boolean,
     scanRunsKept: merged.scanRunsKept as number,
+    fileRetentionDays: merged.fileRetentionDays as number,
     scriptEnvironments: Object.freeze({
       directory: resolve(
         cwd,

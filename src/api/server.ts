@@ -128,7 +128,10 @@ export async function startServer(
     testers: DELIVERY_TESTERS,
   });
   // Every file export runs produce is kept here, and purged past its retention hourly.
-  const files = new FileHistoryService(sundial.store, { directory: join(config.dataDir, "files") });
+  const files = new FileHistoryService(sundial.store, {
+    directory: join(config.dataDir, "files"),
+    retentionDays: config.fileRetentionDays,
+  });
   const retention = files.purgeEvery(3_600_000, (error) =>
     logger.warn({ err: error }, "file history: the retention purge failed"),
   );

@@ -8,6 +8,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { problemResponses } from "../api/problem.js";
 import { EXPORT_JOB_TYPE } from "./owned-schedules.js";
 import { ProjectInputSchema } from "./project-input.js";
 import {
@@ -81,7 +82,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> = as
         summary: "Create a project (201); its creator owns it unless `owners` says otherwise",
         tags,
         body: ProjectInputSchema,
-        response: { 201: ProjectSchema },
+        response: { 201: ProjectSchema, ...problemResponses("conflict") },
       },
     },
     async (request, reply) => {
@@ -102,7 +103,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> = as
         summary: "A project, by id or name, with its schedules' next fires",
         tags,
         params: IdParams,
-        response: { 200: ProjectSchema },
+        response: { 200: ProjectSchema, ...problemResponses("notFound") },
       },
     },
     async (request) => projects.get(request.params.id),
@@ -119,7 +120,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> = as
         tags,
         params: IdParams,
         body: ProjectInputSchema,
-        response: { 200: ProjectSchema },
+        response: { 200: ProjectSchema, ...problemResponses("notFound", "conflict") },
       },
     },
     async (request) => projects.update(request.params.id, request.body, savedBy(request)),
@@ -133,7 +134,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> = as
         summary: "Delete a project without tasks, with its schedules and history",
         tags,
         params: IdParams,
-        response: { 204: NoContent },
+        response: { 204: NoContent, ...problemResponses("notFound", "conflict") },
       },
     },
     async (request, reply) => {
@@ -152,7 +153,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> = as
           "Needs the right to start `export` jobs: operators, or a group granted `export`. The caller becomes the job's `runBy`.",
         tags,
         params: IdParams,
-        response: { 201: JobAnswerSchema },
+        response: { 201: JobAnswerSchema, ...problemResponses("notFound") },
       },
     },
     async (request, reply) => {
@@ -170,7 +171,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> = as
         summary: "A project's config versions, the newest (the one that runs) first",
         tags,
         params: IdParams,
-        response: { 200: ConfigVersionListSchema },
+        response: { 200: ConfigVersionListSchema, ...problemResponses("notFound") },
       },
     },
     async (request) => {
@@ -188,7 +189,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> = as
         tags,
         params: IdParams,
         querystring: DiffQuery,
-        response: { 200: ConfigDiffSchema },
+        response: { 200: ConfigDiffSchema, ...problemResponses("notFound") },
       },
     },
     async (request) => projects.diff(request.params.id, request.query.from, request.query.to),
@@ -202,7 +203,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> = as
         summary: "One config version of a project",
         tags,
         params: VersionParams,
-        response: { 200: ConfigVersionSchema },
+        response: { 200: ConfigVersionSchema, ...problemResponses("notFound") },
       },
     },
     async (request) => projects.version(request.params.id, request.params.version),
@@ -236,7 +237,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> = as
         tags: ["schedules"],
         params: ScheduleParams,
         querystring: DiffQuery,
-        response: { 200: ConfigDiffSchema },
+        response: { 200: ConfigDiffSchema, ...problemResponses("notFound") },
       },
     },
     async (request) =>

@@ -6,6 +6,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { problemResponses } from "../api/problem.js";
 import {
   AnyAnswerSchema,
   AuditEventSchema,
@@ -44,7 +45,7 @@ export const taskHistoryRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> 
         summary: "A task's config versions, the newest (the one that runs) first",
         tags,
         params: TaskIdParams,
-        response: { 200: ConfigVersionListSchema },
+        response: { 200: ConfigVersionListSchema, ...problemResponses("notFound") },
       },
     },
     async (request) => {
@@ -64,7 +65,7 @@ export const taskHistoryRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> 
         tags,
         params: TaskIdParams,
         querystring: DiffQuery,
-        response: { 200: ConfigDiffSchema },
+        response: { 200: ConfigDiffSchema, ...problemResponses("notFound") },
       },
     },
     async (request) => tasks.diff(request.params.id, request.query.from, request.query.to),
@@ -78,7 +79,7 @@ export const taskHistoryRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> 
         summary: "One config version of a task",
         tags,
         params: VersionParams,
-        response: { 200: ConfigVersionSchema },
+        response: { 200: ConfigVersionSchema, ...problemResponses("notFound") },
       },
     },
     async (request) => tasks.version(request.params.id, request.params.version),
@@ -93,7 +94,7 @@ export const taskHistoryRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> 
         tags,
         params: TaskIdParams,
         querystring: SizeQuery,
-        response: { 200: listOf(TaskRunSchema) },
+        response: { 200: listOf(TaskRunSchema), ...problemResponses("notFound") },
       },
     },
     async (request) => {
@@ -111,7 +112,7 @@ export const taskHistoryRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> 
         tags,
         params: TaskIdParams,
         querystring: SizeQuery,
-        response: { 200: listOf(AuditEventSchema) },
+        response: { 200: listOf(AuditEventSchema), ...problemResponses("notFound") },
       },
     },
     async (request) => {
@@ -129,7 +130,7 @@ export const taskHistoryRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> 
         tags,
         params: TaskIdParams,
         querystring: SizeQuery,
-        response: { 200: listOf(AnyAnswerSchema) },
+        response: { 200: listOf(AnyAnswerSchema), ...problemResponses("notFound") },
       },
     },
     async (request) => {
@@ -146,7 +147,7 @@ export const taskHistoryRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> 
         summary: "Send one of a task's files again, to the task's current destinations",
         tags,
         params: FileParams,
-        response: { 200: AnyAnswerSchema },
+        response: { 200: AnyAnswerSchema, ...problemResponses("notFound") },
       },
     },
     async (request, reply) => {
@@ -167,7 +168,7 @@ export const taskHistoryRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> 
           "For operators: a preview reaches the task's connection, as testing a connection does.",
         tags,
         params: TaskIdParams,
-        response: { 200: AnyAnswerSchema },
+        response: { 200: AnyAnswerSchema, ...problemResponses("notFound") },
       },
     },
     async (request, reply) => {
@@ -190,7 +191,7 @@ export const taskHistoryRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> 
         tags,
         params: TaskIdParams,
         querystring: SizeQuery,
-        response: { 200: TaskOverviewSchema },
+        response: { 200: TaskOverviewSchema, ...problemResponses("notFound") },
       },
     },
     async (request) => runs.overview(request.params.id, request.query._size),

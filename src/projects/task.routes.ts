@@ -7,6 +7,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { problemResponses } from "../api/problem.js";
 import { SundialError } from "../errors.js";
 import { EXPORT_JOB_TYPE } from "./owned-schedules.js";
 import { TASK_SORT_KEYS, type TaskSortKey } from "./project.repository.js";
@@ -101,7 +102,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> = async
         summary: "Every task, a page at a time: sorted, searched, filtered by owner and project",
         tags,
         querystring: ListQuery,
-        response: { 200: TaskPageSchema },
+        response: { 200: TaskPageSchema, ...problemResponses("notFound") },
       },
     },
     async (request) => {
@@ -137,7 +138,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> = async
         description: "The export settings (`source`, `output`, …) are in the task object itself.",
         tags,
         body: TaskInputSchema,
-        response: { 201: TaskSchema },
+        response: { 201: TaskSchema, ...problemResponses("notFound", "conflict") },
       },
     },
     async (request, reply) => {
@@ -151,7 +152,12 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> = async
     "/tasks/:id",
     {
       config: { access: "viewer" },
-      schema: { summary: "A task", tags, params: TaskIdParams, response: { 200: TaskSchema } },
+      schema: {
+        summary: "A task",
+        tags,
+        params: TaskIdParams,
+        response: { 200: TaskSchema, ...problemResponses("notFound") },
+      },
     },
     async (request) => tasks.get(request.params.id),
   );
@@ -167,7 +173,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> = async
         tags,
         params: TaskIdParams,
         body: TaskInputSchema,
-        response: { 200: TaskSchema },
+        response: { 200: TaskSchema, ...problemResponses("notFound", "conflict") },
       },
     },
     async (request) => tasks.update(request.params.id, request.body, savedBy(request)),
@@ -181,7 +187,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> = async
         summary: "Delete a task, its schedules and its history",
         tags,
         params: TaskIdParams,
-        response: { 204: NoContent },
+        response: { 204: NoContent, ...problemResponses("notFound") },
       },
     },
     async (request, reply) => {
@@ -200,7 +206,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> = async
           "Needs the right to start `export` jobs: operators, or a group granted `export`. The caller becomes the job's `runBy`.",
         tags,
         params: TaskIdParams,
-        response: { 201: JobAnswerSchema },
+        response: { 201: JobAnswerSchema, ...problemResponses("notFound") },
       },
     },
     async (request, reply) => {
@@ -224,7 +230,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> = async
             : "Disable a task: its schedules don't fire and its project's runs skip it",
           tags,
           params: TaskIdParams,
-          response: { 200: TaskSchema },
+          response: { 200: TaskSchema, ...problemResponses("notFound") },
         },
       },
       async (request) => tasks.setEnabled(request.params.id, enabled, savedBy(request)),
@@ -240,7 +246,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> = async
         tags,
         params: TaskIdParams,
         body: SchedulesBody,
-        response: { 200: TaskSchema },
+        response: { 200: TaskSchema, ...problemResponses("notFound") },
       },
     },
     async (request) =>
@@ -257,7 +263,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> = async
         tags,
         params: TaskIdParams,
         querystring: DuplicateQuery,
-        response: { 201: TaskSchema },
+        response: { 201: TaskSchema, ...problemResponses("notFound", "conflict") },
       },
     },
     async (request, reply) => {
@@ -276,7 +282,10 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ProjectRoutesOptions> = async
           "Answers `{ canceled }`, the jobs canceled (none when none waits). Refused (`conflict`) while the task is running.",
         tags,
         params: TaskIdParams,
-        response: { 200: Type.Object({ canceled: Type.Array(JobAnswerSchema) }) },
+        response: {
+          200: Type.Object({ canceled: Type.Array(JobAnswerSchema) }),
+          ...problemResponses("notFound", "conflict"),
+        },
       },
     },
     async (request) => runs.cancelRetry(request.params.id),

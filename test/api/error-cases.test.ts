@@ -13,6 +13,7 @@ import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthService, authPlugin } from "../../src/auth/index.js";
 import type { Job } from "../../src/jobs/job.js";
+import { RunRepository } from "../../src/projects/run.repository.js";
 import { type TestApi, testApi } from "./helpers.js";
 
 /** Statuses asked elsewhere, for every route: the access matrix (401, 403), 500 nowhere. */
@@ -44,9 +45,11 @@ let api: TestApi;
 let auth: AuthService;
 let token: string;
 let viewerToken: string;
-/** A project with one task: a query on a stored SQLite connection into a directory. */
+/** A project and its task `daily`: a query on a stored SQLite connection into a directory. */
 let project: { id: string };
 let task: { id: string };
+/** A task of the project whose run is the `running` job: the task runs. */
+let busyTask: { id: string };
 let exportDir: string;
 let running: Job;
 let pending: Job;
@@ -131,6 +134,17 @@ beforeAll(async () => {
   });
   project = await created("/api/v1/projects", { name: "errands" });
   task = await created("/api/v1/tasks", taskBody("daily"));
+  // An export can't be held RUNNING here (no source blocks on SQLite); the gated job is, so
+  // it becomes the task's run, recorded as running the task now records one.
+  busyTask = await created("/api/v1/tasks", taskBody("busy"));
+  await RunRepository.of(api.sundial.store).queue({
+    job_id: running.id,
+    task_id: busyTask.id,
+    project_id: project.id,
+    attempt: 1,
+    retry_of: null,
+    queued_at: running.createDate,
+  });
   await ask(
     put("/api/v1/schedules/scan", {
       schedule: "0 0 0 1 1 ? 2099",
@@ -183,6 +197,19 @@ function taskBody(name: string, extra: Record<string, unknown> = {}) {
     destinations: [{ type: "directory", directory: exportDir, overwrite: true }],
     ...extra,
   };
+}
+
+/**
+ * The 400 of an id longer than ids may be and the 404 of an unknown one, for `route`
+ * (`GET /api/v1/tasks/{id}`): a route without a body whose only parameter is `{id}`.
+ */
+function idCases(route: string): Case[] {
+  const [method, path] = route.split(" ") as [InjectOptions["method"], string];
+  const at = (id: string): InjectOptions => ({ method, url: path.replace("{id}", id) });
+  return [
+    { route, status: 400, code: "badRequest", field: "id", request: at(LONG_ID) },
+    { route, status: 404, code: "notFound", field: "id", request: at("nothing") },
+  ];
 }
 
 /** The cases, built once the jobs they ask about exist. */
@@ -675,6 +702,13 @@ function cases(): Case[] {
       request: post("/api/v1/projects", { name: "sideways", runMode: "sideways" }),
     },
     {
+      route: "POST /api/v1/projects",
+      status: 409,
+      code: "conflict",
+      field: "name",
+      request: post("/api/v1/projects", { name: "errands" }),
+    },
+    {
       route: "PUT /api/v1/projects/{id}",
       status: 400,
       code: "badRequest",
@@ -684,19 +718,32 @@ function cases(): Case[] {
         parameters: { "region-name": "north" },
       }),
     },
-    ...(["GET", "DELETE"] as const).map((method) => ({
-      route: `${method} /api/v1/projects/{id}`,
-      status: 400,
-      code: "badRequest",
-      field: "id",
-      request: { method, url: `${projects}/${LONG_ID}` },
-    })),
     {
-      route: "POST /api/v1/projects/{id}/run",
-      status: 400,
-      code: "badRequest",
+      route: "PUT /api/v1/projects/{id}",
+      status: 404,
+      code: "notFound",
       field: "id",
-      request: post(`${projects}/${LONG_ID}/run`),
+      request: put(`${projects}/nothing`, { name: "errands" }),
+    },
+    {
+      route: "PUT /api/v1/projects/{id}",
+      status: 409,
+      code: "conflict",
+      field: "version",
+      request: put(`${projects}/${project.id}`, { name: "errands", version: 99 }),
+    },
+    ...[
+      "GET /api/v1/projects/{id}",
+      "DELETE /api/v1/projects/{id}",
+      "POST /api/v1/projects/{id}/run",
+      "GET /api/v1/projects/{id}/versions",
+    ].flatMap(idCases),
+    {
+      route: "DELETE /api/v1/projects/{id}",
+      status: 409,
+      code: "conflict",
+      field: "id",
+      request: del(`${projects}/${project.id}`),
     },
     {
       route: "POST /api/v1/projects/{id}/run",
@@ -707,13 +754,6 @@ function cases(): Case[] {
       request: post(`${projects}/${project.id}/run`),
     },
     {
-      route: "GET /api/v1/projects/{id}/versions",
-      status: 400,
-      code: "badRequest",
-      field: "id",
-      request: get(`${projects}/${LONG_ID}/versions`),
-    },
-    {
       route: "GET /api/v1/projects/{id}/versions/diff",
       status: 400,
       code: "badRequest",
@@ -721,11 +761,25 @@ function cases(): Case[] {
       request: get(`${projects}/${project.id}/versions/diff?from=-1`),
     },
     {
+      route: "GET /api/v1/projects/{id}/versions/diff",
+      status: 404,
+      code: "notFound",
+      field: "from",
+      request: get(`${projects}/${project.id}/versions/diff?from=99`),
+    },
+    {
       route: "GET /api/v1/projects/{id}/versions/{version}",
       status: 400,
       code: "badRequest",
       field: "version",
       request: get(`${projects}/${project.id}/versions/0`),
+    },
+    {
+      route: "GET /api/v1/projects/{id}/versions/{version}",
+      status: 404,
+      code: "notFound",
+      field: "version",
+      request: get(`${projects}/${project.id}/versions/99`),
     },
     {
       route: "GET /api/v1/schedules/{id}/versions",
@@ -741,6 +795,13 @@ function cases(): Case[] {
       field: "to",
       request: get("/api/v1/schedules/nothing/versions/diff?to=0"),
     },
+    {
+      route: "GET /api/v1/schedules/{id}/versions/diff",
+      status: 404,
+      code: "notFound",
+      field: "id",
+      request: get("/api/v1/schedules/nothing/versions/diff"),
+    },
     // tasks
     {
       route: "GET /api/v1/tasks",
@@ -748,6 +809,13 @@ function cases(): Case[] {
       code: "badRequest",
       field: "_sortKeys",
       request: get("/api/v1/tasks?_sortKeys=colour"),
+    },
+    {
+      route: "GET /api/v1/tasks",
+      status: 404,
+      code: "notFound",
+      field: "project",
+      request: get("/api/v1/tasks?project=nothing"),
     },
     {
       route: "POST /api/v1/tasks",
@@ -760,26 +828,50 @@ function cases(): Case[] {
       ),
     },
     {
+      route: "POST /api/v1/tasks",
+      status: 404,
+      code: "notFound",
+      field: "project",
+      request: post("/api/v1/tasks", taskBody("stray", { project: "nothing" })),
+    },
+    {
+      route: "POST /api/v1/tasks",
+      status: 409,
+      code: "conflict",
+      field: "name",
+      request: post("/api/v1/tasks", taskBody("daily")),
+    },
+    {
       route: "PUT /api/v1/tasks/{id}",
       status: 400,
       code: "badRequest",
       field: "retries.count",
       request: put(`${tasks}/${task.id}`, taskBody("daily", { retries: { count: 101 } })),
     },
-    ...(["GET", "DELETE"] as const).map((method) => ({
-      route: `${method} /api/v1/tasks/{id}`,
-      status: 400,
-      code: "badRequest",
+    {
+      route: "PUT /api/v1/tasks/{id}",
+      status: 404,
+      code: "notFound",
       field: "id",
-      request: { method, url: `${tasks}/${LONG_ID}` },
-    })),
-    ...(["run", "enable", "disable", "cancel-retry"] as const).map((action) => ({
-      route: `POST /api/v1/tasks/{id}/${action}`,
-      status: 400,
-      code: "badRequest",
-      field: "id",
-      request: post(`${tasks}/${LONG_ID}/${action}`),
-    })),
+      request: put(`${tasks}/nothing`, taskBody("daily")),
+    },
+    {
+      route: "PUT /api/v1/tasks/{id}",
+      status: 409,
+      code: "conflict",
+      field: "version",
+      request: put(`${tasks}/${task.id}`, taskBody("daily", { version: 99 })),
+    },
+    ...[
+      "GET /api/v1/tasks/{id}",
+      "DELETE /api/v1/tasks/{id}",
+      "POST /api/v1/tasks/{id}/run",
+      "POST /api/v1/tasks/{id}/enable",
+      "POST /api/v1/tasks/{id}/disable",
+      "POST /api/v1/tasks/{id}/cancel-retry",
+      "GET /api/v1/tasks/{id}/versions",
+      "GET /api/v1/tasks/{id}/preview",
+    ].flatMap(idCases),
     {
       route: "POST /api/v1/tasks/{id}/run",
       status: 403,
@@ -787,6 +879,13 @@ function cases(): Case[] {
       field: "type",
       viewer: true,
       request: post(`${tasks}/${task.id}/run`),
+    },
+    {
+      route: "POST /api/v1/tasks/{id}/cancel-retry",
+      status: 409,
+      code: "conflict",
+      field: "id",
+      request: post(`${tasks}/${busyTask.id}/cancel-retry`),
     },
     {
       route: "PUT /api/v1/tasks/{id}/schedules",
@@ -798,19 +897,33 @@ function cases(): Case[] {
       }),
     },
     {
+      route: "PUT /api/v1/tasks/{id}/schedules",
+      status: 404,
+      code: "notFound",
+      field: "id",
+      request: put(`${tasks}/nothing/schedules`, { schedules: [] }),
+    },
+    {
       route: "POST /api/v1/tasks/{id}/duplicate",
       status: 400,
       code: "badRequest",
       field: "name",
       request: post(`${tasks}/${task.id}/duplicate?name=${"x".repeat(101)}`),
     },
-    ...(["versions", "preview"] as const).map((path) => ({
-      route: `GET /api/v1/tasks/{id}/${path}`,
-      status: 400,
-      code: "badRequest",
-      field: "id",
-      request: get(`${tasks}/${LONG_ID}/${path}`),
-    })),
+    {
+      route: "POST /api/v1/tasks/{id}/duplicate",
+      status: 404,
+      code: "notFound",
+      field: "project",
+      request: post(`${tasks}/${task.id}/duplicate?project=nothing`),
+    },
+    {
+      route: "POST /api/v1/tasks/{id}/duplicate",
+      status: 409,
+      code: "conflict",
+      field: "name",
+      request: post(`${tasks}/${task.id}/duplicate?name=daily`),
+    },
     {
       route: "GET /api/v1/tasks/{id}/versions/diff",
       status: 400,
@@ -819,25 +932,55 @@ function cases(): Case[] {
       request: get(`${tasks}/${task.id}/versions/diff?from=first`),
     },
     {
+      route: "GET /api/v1/tasks/{id}/versions/diff",
+      status: 404,
+      code: "notFound",
+      field: "from",
+      request: get(`${tasks}/${task.id}/versions/diff?from=99`),
+    },
+    {
       route: "GET /api/v1/tasks/{id}/versions/{version}",
       status: 400,
       code: "badRequest",
       field: "version",
       request: get(`${tasks}/${task.id}/versions/first`),
     },
-    ...(["runs", "audit", "files", "overview"] as const).map((path) => ({
-      route: `GET /api/v1/tasks/{id}/${path}`,
-      status: 400,
-      code: "badRequest",
-      field: "_size",
-      request: get(`${tasks}/${task.id}/${path}?_size=0`),
-    })),
+    {
+      route: "GET /api/v1/tasks/{id}/versions/{version}",
+      status: 404,
+      code: "notFound",
+      field: "version",
+      request: get(`${tasks}/${task.id}/versions/99`),
+    },
+    ...(["runs", "audit", "files", "overview"] as const).flatMap((path) => [
+      {
+        route: `GET /api/v1/tasks/{id}/${path}`,
+        status: 400,
+        code: "badRequest",
+        field: "_size",
+        request: get(`${tasks}/${task.id}/${path}?_size=0`),
+      },
+      {
+        route: `GET /api/v1/tasks/{id}/${path}`,
+        status: 404,
+        code: "notFound",
+        field: "id",
+        request: get(`${tasks}/nothing/${path}`),
+      },
+    ]),
     {
       route: "POST /api/v1/tasks/{id}/files/{fileId}/resend",
       status: 400,
       code: "badRequest",
       field: "fileId",
       request: post(`${tasks}/${task.id}/files/${LONG_ID}/resend`),
+    },
+    {
+      route: "POST /api/v1/tasks/{id}/files/{fileId}/resend",
+      status: 404,
+      code: "notFound",
+      field: "fileId",
+      request: post(`${tasks}/${task.id}/files/${unknownFile}/resend`),
     },
     // file history
     {

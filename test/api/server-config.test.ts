@@ -37,6 +37,7 @@ describe("the server's configuration", () => {
       errorLogMaxBytes: 10 * 2 ** 20,
       metricsPublic: false,
       scanRunsKept: 100,
+      fileRetentionDays: 90,
       scriptEnvironments: {
         directory: join(dir, "data", "script-environments"),
         pythonIndexUrl: undefined,
@@ -217,5 +218,23 @@ describe("the server's configuration", () => {
     await expect(load({}, { SUNDIAL_SCAN_RUNS_KEPT: "-1" })).rejects.toThrow(
       /^SUNDIAL_SCAN_RUNS_KEPT: /,
     );
+  });
+
+  it("keeps produced files as many days as the file or SUNDIAL_FILE_RETENTION_DAYS says, 0 forever", async () => {
+    expect((await load({}, { SUNDIAL_FILE_RETENTION_DAYS: "30" })).fileRetentionDays).toBe(30);
+    await writeFile(join(dir, "sundial.json"), JSON.stringify({ fileRetentionDays: 0 }));
+    expect((await load()).fileRetentionDays).toBe(0);
+    expect((await load({}, { SUNDIAL_FILE_RETENTION_DAYS: "7" })).fileRetentionDays).toBe(7);
+    for (const [text, message] of [
+      ["-1", /^SUNDIAL_FILE_RETENTION_DAYS: -1 must be >= 0$/],
+      ["1.5", /^SUNDIAL_FILE_RETENTION_DAYS: "1\.5" must be integer$/],
+      ["true", /^SUNDIAL_FILE_RETENTION_DAYS: "true" must be integer$/],
+      ["ninety", /^SUNDIAL_FILE_RETENTION_DAYS: "ninety" must be integer$/],
+      ["36501", /^SUNDIAL_FILE_RETENTION_DAYS: 36501 must be <= 36500$/],
+    ] as const) {
+      await expect(load({}, { SUNDIAL_FILE_RETENTION_DAYS: text })).rejects.toThrow(message);
+    }
+    await writeFile(join(dir, "sundial.json"), JSON.stringify({ fileRetentionDays: "90" }));
+    await expect(load()).rejects.toThrow(/sundial\.json\.fileRetentionDays: "90" must be integer/);
   });
 });

@@ -99,7 +99,8 @@ Config file keys: host, port, dataDir, database, schema, secretKey, conf, logLev
 logFormat, shutdownGraceMs, errorLog, errorLogMaxMb, metricsPublic (paths in it are
 relative to the file). metricsPublic (or $SUNDIAL_METRICS_PUBLIC=true) opens /metrics to
 callers without a token. scanRunsKept (or $SUNDIAL_SCAN_RUNS_KEPT) is how many ended task
-scanner runs are kept (default 100).
+scanner runs are kept (default 100). fileRetentionDays (or $SUNDIAL_FILE_RETENTION_DAYS) is
+how many days file history keeps each produced file (default 90; 0 keeps them forever).
 
 Examples:
   sundial serve

@@ -62,7 +62,7 @@ export interface StoredFile extends ExportManifest {
 export interface FileHistoryOptions {
   /** Where files are kept (the server passes `<dataDir>/files`); created when missing. */
   readonly directory: string;
-  /** Days a file is kept; default 90. */
+  /** Days a file is kept; default 90; 0 keeps every file forever. */
   readonly retentionDays?: number;
   readonly clock?: Clock;
 }
@@ -92,6 +92,8 @@ export interface FilePage {
 }
 
 export const DEFAULT_RETENTION_DAYS = 90;
+/** A hundred years: a longer retention is surely a typo, and 0 says "forever" plainly. */
+export const MAX_RETENTION_DAYS = 36_500;
 const DEFAULT_PAGE = 100;
 const DAY_MS = 86_400_000;
 /** Files removed per query while purging, so that a long backlog never holds a big transaction. */
@@ -114,10 +116,10 @@ export class FileHistoryService {
       );
     }
     const days = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
-    if (!Number.isSafeInteger(days) || days < 1) {
+    if (!Number.isSafeInteger(days) || days < 0 || days > MAX_RETENTION_DAYS) {
       throw new SundialError(
         "badRequest",
-        `retentionDays: ${String(days)} is not a whole number of days of at least 1`,
+        `retentionDays: ${String(days)} is not a whole number of days from 0 (forever) to ${MAX_RETENTION_DAYS}`,
         { field: "retentionDays" },
       );
     }
@@ -238,11 +240,13 @@ export class FileHistoryService {
 
   /**
    * Deletes the files made more than `retentionDays` before `now`, from the directory and
-   * the history, oldest first. Idempotent, so two nodes purging at once is harmless.
-   * Called on the server's retention timer ({@link purgeEvery}).
+   * the history, oldest first; none when `retentionDays` is 0 (forever). Idempotent, so
+   * two nodes purging at once is harmless. Called on the server's retention timer
+   * ({@link purgeEvery}).
    * @returns how many files were deleted.
    */
   async purge(now: number = this.clock.now()): Promise<number> {
+    if (this.retentionDays === 0) return 0;
     const before = now - this.retentionDays * DAY_MS;
     let total = 0;
     for (;;) {

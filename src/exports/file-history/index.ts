@@ -8,5 +8,6 @@ export {
   type FileListQuery,
   FileListQuerySchema,
   type FilePage,
+  MAX_RETENTION_DAYS,
   type StoredFile,
 } from "./file-history.service.js";

@@ -185,8 +185,28 @@ export function fileHistorySuite(kind: StoreKind): void {
       expect((await failureOf(files.get(old.id))).code).toBe("notFound");
       expect((await readdir(kept)).sort()).toEqual([recent.id]);
       expect(await files.get(recent.id)).toEqual(recent);
+      expect(await readFile(recent.path, "utf8")).toBe("id\n1\n");
       expect(await files.purge(now + 100 * DAY)).toBe(1);
       expect(await readdir(kept)).toEqual([]);
+    });
+
+    it("keeps every file when the retention is 0 (forever), and refuses one that is no number of days", async () => {
+      const forever = new FileHistoryService(store, {
+        directory: kept,
+        retentionDays: 0,
+        clock: { now: () => now, sleep: async () => {} },
+      });
+      const old = await forever.record(await produced(run, "old.csv", "id\n1\n", 1), {
+        jobId: "job_1",
+        taskName: "t",
+      });
+      expect(await forever.purge(now + 36_500 * DAY)).toBe(0);
+      expect(await readFile(old.path, "utf8")).toBe("id\n1\n");
+      for (const retentionDays of [-1, 1.5, 36_501]) {
+        expect(() => new FileHistoryService(store, { directory: kept, retentionDays })).toThrow(
+          /^retentionDays: .* is not a whole number of days from 0 \(forever\) to 36500$/,
+        );
+      }
     });
 
     it("keeps the last good copy of a fetched query, replaced by a newer one", async () => {
