@@ -1,7 +1,7 @@
 /**
  * One Sundial export in a process of its own, so that its peak RSS is its own: the rows of
  * a query on the benchmark's PostgreSQL table, streamed through the real source
- * (`sqlRows`, a server-side cursor) and file pipeline (`writeExportFile`) that tasks use.
+ * (`sqlRows`, rows streamed by the server) and file pipeline (`writeExportFile`) that tasks use.
  *
  * argv: a JSON object { url, query, directory, zip }. Prints one JSON line:
  * { ms, rows, size, maxRssBytes }.

@@ -99,6 +99,14 @@ export function csvFormatter(format: CsvFormat, input: FormatterInput): RowForma
 }
 
 /**
+ * Whether the format looks at nothing of a value but its text: `quoting: "strings"` also
+ * asks whether it was a string.
+ */
+export function csvWritesOnlyText(format: CsvFormat): boolean {
+  return format.quoting !== "strings";
+}
+
+/**
  * Whether a value's text needs quotes: it holds the delimiter, the quote, a line break, or
  * the line's end, or would run into the mark that follows it. One regular expression when every mark is a single character (the usual
  * case, and the fast one), else a search for each.

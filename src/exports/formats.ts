@@ -2,7 +2,7 @@
  * The formatter of each file format; test/exports/formats.test.ts runs one suite against
  * every one of them.
  */
-import { csvFormatter } from "./csv-format.js";
+import { csvFormatter, csvWritesOnlyText } from "./csv-format.js";
 import type { FileFormat } from "./file-format.js";
 import { jsonFormatter, ndjsonFormatter } from "./json-format.js";
 import type { FormatterInput, RowFormatter } from "./row-formatter.js";
@@ -24,5 +24,21 @@ export function formatterFor(format: FileFormat, input: FormatterInput): RowForm
       return ndjsonFormatter(input);
     case "text":
       return textFormatter(format, input);
+  }
+}
+
+/**
+ * Whether `format` writes nothing of a value but the text `cellText` gives it, so that a
+ * source may hand over that text instead of the value (`RowBatchOptions.text`).
+ */
+export function writesOnlyText(format: FileFormat): boolean {
+  switch (format.type) {
+    case "csv":
+      return csvWritesOnlyText(format);
+    case "text":
+      return true;
+    case "json":
+    case "ndjson":
+      return false;
   }
 }

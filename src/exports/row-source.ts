@@ -1,8 +1,9 @@
 /**
  * Reading the rows an export writes, as they come from a source: objects, or arrays led by
- * a header row. Rows are pulled one at a time and handed on in small batches, so memory
- * holds a batch, never the result; the running count is checked against `maxRows` and
- * reported as progress.
+ * a header row. Rows are pulled as the source gives them (one at a time, or a batch at a
+ * time from a source that reads them so) and handed on in small batches, so memory holds a
+ * batch, never the result; the running count is checked against `maxRows` and reported as
+ * progress.
  *
  * Vocabulary: a *data row* is any row but the header row; an output with no data rows is
  * *empty* (a header line alone is still empty).
@@ -16,7 +17,29 @@ export type Row = Readonly<Record<string, unknown>> | readonly unknown[];
  * Rows as a source gives them. Either objects, the columns being the first object's keys,
  * or arrays, the first array being the header row (the column names).
  */
-export type RowInput = AsyncIterable<Row> | Iterable<Row>;
+export type RowInput = AsyncIterable<Row> | Iterable<Row> | BatchedRows;
+
+/** The key of {@link BatchedRows}' batches. */
+export const rowBatches = Symbol("rowBatches");
+
+/**
+ * Rows a source reads a batch at a time (a database cursor), offered as those batches too:
+ * an await per row costs more than reading the row (bench/export).
+ */
+export interface BatchedRows extends AsyncIterable<Row> {
+  /** The same rows, in order, a batch at a time; each batch has at least one row. */
+  [rowBatches](options: RowBatchOptions): AsyncIterator<readonly Row[]>;
+}
+
+export interface RowBatchOptions {
+  /**
+   * The reader writes nothing of a value but the text `cellText` gives it (CSV, plain
+   * text): the source may give a data row's value as that text where it can make it
+   * straight from what it read, rather than make the value only to have it turned back
+   * into text.
+   */
+  readonly text: boolean;
+}
 
 /** The default of an output's `maxRows`. */
 export const DEFAULT_MAX_ROWS = 100_000;
@@ -30,6 +53,8 @@ export interface RowReadOptions {
   /** Called with the number of data rows read so far, every `progressEvery` rows and at the end. */
   readonly onProgress?: ((rows: number) => void) | undefined;
   readonly progressEvery: number;
+  /** Passed to a {@link BatchedRows} source; default false. */
+  readonly text?: boolean | undefined;
 }
 
 /** Consecutive data rows; `first` is the 1-based number of `rows[0]`. */
@@ -64,12 +89,24 @@ export interface RowReader {
  * for await (const batch of reader.batches()) console.log(batch.rows); // [[1, "Ada"]]
  */
 export async function readRows(input: RowInput, options: RowReadOptions): Promise<RowReader> {
-  const iterator = iteratorOf(input);
+  const iterator = batchIterator(input, options.text === true);
   let finished = false;
-  const next = async (): Promise<IteratorResult<Row>> => {
-    const result = await iterator.next();
-    if (result.done) finished = true;
-    return result;
+  // The source's batch being read, and the index of its next row.
+  let pending: readonly Row[] = [];
+  let at = 0;
+  /** Whether a row is there to read at `pending[at]`, pulling batches until one is. */
+  const more = async (): Promise<boolean> => {
+    while (at === pending.length) {
+      if (finished) return false;
+      const result = await iterator.next();
+      if (result.done) {
+        finished = true;
+        return false;
+      }
+      pending = result.value;
+      at = 0;
+    }
+    return true;
   };
   const close = async (): Promise<void> => {
     if (finished) return;
@@ -77,35 +114,34 @@ export async function readRows(input: RowInput, options: RowReadOptions): Promis
     await iterator.return?.();
   };
 
-  let head: IteratorResult<Row>;
   let columns: readonly string[] | undefined;
   let shape: RowReader["shape"];
+  let empty: boolean;
   try {
-    head = await next();
-    const first = head.done ? undefined : head.value;
+    const first = (await more()) ? pending[at] : undefined;
     if (Array.isArray(first)) {
       shape = "arrays";
       columns = headerOf(first);
-      head = await next();
+      at++;
     } else if (kindOf(first) === "an object") {
       shape = "objects";
       columns = Object.keys(first as object);
-    } else if (!head.done) {
+    } else if (first !== undefined || !finished) {
       throw notARow(first, "the first row");
     }
+    empty = !(await more());
   } catch (error) {
     await close();
     throw error;
   }
 
-  const firstData = head;
   let count = 0;
   let started = false;
   const check = rowChecker(shape, columns);
   return {
     shape,
     columns,
-    empty: firstData.done === true,
+    empty,
     get count() {
       return count;
     },
@@ -116,9 +152,10 @@ export async function readRows(input: RowInput, options: RowReadOptions): Promis
       const { maxRows, signal, onProgress, progressEvery } = options;
       let batch: Row[] = [];
       try {
-        for (let result = firstData; !result.done; result = await next()) {
+        // Awaiting only for the next batch: an await per row costs more than the row.
+        while (at < pending.length || (await more())) {
+          const row = pending[at++] as Row;
           if (signal?.aborted) throw signal.reason;
-          const row = result.value;
           count++;
           if (count > maxRows) throw tooManyRows(maxRows);
           check(row, count);
@@ -138,10 +175,31 @@ export async function readRows(input: RowInput, options: RowReadOptions): Promis
   };
 }
 
-function iteratorOf(input: RowInput): AsyncIterator<Row> | Iterator<Row> {
+/** The source's rows a batch at a time: its own batches, or else each row alone as it comes. */
+function batchIterator(
+  input: RowInput,
+  text: boolean,
+): AsyncIterator<readonly Row[]> | Iterator<readonly Row[]> {
   if (input !== null && typeof input === "object") {
-    if (Symbol.asyncIterator in input) return input[Symbol.asyncIterator]();
-    if (Symbol.iterator in input) return input[Symbol.iterator]();
+    if (rowBatches in input) return input[rowBatches]({ text });
+    const rows: AsyncIterator<Row> | Iterator<Row> | undefined =
+      Symbol.asyncIterator in input
+        ? input[Symbol.asyncIterator]()
+        : Symbol.iterator in input
+          ? input[Symbol.iterator]()
+          : undefined;
+    if (rows !== undefined) {
+      return {
+        next: async () => {
+          const result = await rows.next();
+          return result.done ? result : { done: false, value: [result.value] };
+        },
+        return: async () => {
+          await rows.return?.();
+          return { done: true, value: undefined };
+        },
+      };
+    }
   }
   throw new SundialError("badRequest", "rows: is not an iterable of rows (an array, a generator)", {
     field: "rows",

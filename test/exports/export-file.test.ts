@@ -8,6 +8,7 @@ import {
   type Row,
   writeExportFile,
 } from "../../src/exports/index.js";
+import { type BatchedRows, rowBatches } from "../../src/exports/row-source.js";
 import { gc, memoryInUse } from "../helpers/memory.js";
 import { entriesOf, generatedRows, peer, stopAfter, tempFolder } from "./helpers.js";
 
@@ -200,6 +201,74 @@ describe("stopping and failing", () => {
       code: "badRequest",
       message: "rows: is not an iterable of rows (an array, a generator)",
     });
+  });
+});
+
+describe("sources that hand over batches", () => {
+  /** Rows in batches of `size`, led by a header row; says what it was asked for and whether it closed. */
+  function batchedSource(count: number, size: number) {
+    const state = { asked: [] as boolean[], read: 0, closed: false };
+    async function* batches(): AsyncGenerator<Row[]> {
+      try {
+        yield [["id", "name"]];
+        for (let first = 1; first <= count; first += size) {
+          const batch: Row[] = [];
+          for (let i = first; i < first + size && i <= count; i++) batch.push([i, `n${i}`]);
+          state.read += batch.length;
+          yield batch;
+        }
+      } finally {
+        state.closed = true;
+      }
+    }
+    const source: BatchedRows = {
+      [rowBatches]: ({ text }) => {
+        state.asked.push(text);
+        return batches();
+      },
+      async *[Symbol.asyncIterator]() {
+        for await (const batch of batches()) yield* batch;
+      },
+    };
+    return { source, state };
+  }
+
+  it("are read a batch at a time, asked for values' text only by formats that write nothing else", async () => {
+    const cases: [ExportOutput["format"], boolean][] = [
+      [{ type: "csv" }, true],
+      [{ type: "csv", quoting: "all" }, true],
+      [{ type: "text" }, true],
+      // Strings are told from other values by their quotes, and JSON keeps types.
+      [{ type: "csv", quoting: "strings" }, false],
+      [{ type: "json" }, false],
+      [{ type: "ndjson" }, false],
+    ];
+    for (const [format, text] of cases) {
+      const { source, state } = batchedSource(1000, 300);
+      const manifest = await writeExportFile(source, { fileName: "b.out", format }, run);
+      const rows: Row[] = [["id", "name"]];
+      for (let i = 1; i <= 1000; i++) rows.push([i, `n${i}`]);
+      const plain = await writeExportFile(rows, { fileName: "p.out", format }, run);
+      expect(state.asked, JSON.stringify(format)).toEqual([text]);
+      expect(manifest).toMatchObject({ rows: 1000, md5: plain.md5 });
+    }
+  });
+
+  it("count every row against maxRows and for progress, and are let go at the limit", async () => {
+    const seen: number[] = [];
+    const { source } = batchedSource(2500, 700);
+    await writeExportFile(source, csv, {
+      ...run,
+      progressEvery: 1000,
+      onProgress: (rows) => seen.push(rows),
+    });
+    expect(seen).toEqual([1000, 2000, 2500]);
+
+    const limited = batchedSource(5000, 700);
+    await expect(
+      writeExportFile(limited.source, { ...csv, maxRows: 1000 }, run),
+    ).rejects.toMatchObject({ code: "rowLimitExceeded" });
+    expect(limited.state).toMatchObject({ read: 1400, closed: true });
   });
 });
 

@@ -29,9 +29,14 @@ export interface CursorRequest {
   /** Aborting it while connecting gives the connection up. */
   readonly signal: AbortSignal | undefined;
   readonly connectTimeoutMs: number;
+  /** See `RowBatchOptions.text`: a driver may give values as their text. */
+  readonly text: boolean;
 }
 
-/** Rows a server sends at a time (PostgreSQL's fetch size, MySQL's stream buffer). */
+/**
+ * Rows handed to the reader at a time (and MySQL's stream buffer); PostgreSQL's socket is
+ * paused while a batch waits for the reader.
+ */
 export const BATCH_ROWS = 1000;
 
 /** The TLS options both drivers take for an `ssl` mode, or false for none. */

@@ -13,7 +13,7 @@ import {
   resolveConnection,
 } from "../connection-ref.js";
 import type { SourceContext } from "../export-run-context.js";
-import type { Row } from "../row-source.js";
+import type { BatchedRows } from "../row-source.js";
 import { checkTextOrFile, fetchText, textConnectionUses, textOrFileSchema } from "./query-fetch.js";
 import { prepareSqlQuery, sqlRows } from "./sql.js";
 import { SQL_DIALECTS, type SqlConnection, whereOf } from "./sql-connection.js";
@@ -113,7 +113,7 @@ export async function prepareSqlSource(
 export async function sqlSourceRows(
   source: SqlSource,
   context: SourceContext,
-): Promise<AsyncGenerator<Row>> {
+): Promise<BatchedRows> {
   const { connection, query } = await prepareSqlSource(source, context);
   context.log(
     "INFO",

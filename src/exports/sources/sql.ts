@@ -1,13 +1,13 @@
 /**
  * The SQL source: the rows of a query on a `postgres`, `mysql` or `sqlite` connection,
- * streamed (a server-side cursor, a paused socket, a stepped statement), ready for
- * `writeExportFile`. Parameters are bound by the driver, never spliced into the text
- * (sql-parameters.ts). Each run opens a connection of its own and always lets it go: at
- * the end, when the reader stops early, on an error, and on an abort, which also stops the
- * query on the server.
+ * streamed (sent by the server as the reader keeps up, its socket paused while the reader
+ * is behind; a stepped statement on SQLite), ready for `writeExportFile`. Parameters are
+ * bound by the driver, never spliced into the text (sql-parameters.ts). Each run opens a
+ * connection of its own and always lets it go: at the end, when the reader stops early, on
+ * an error, and on an abort, which also stops the query on the server.
  */
 import { SundialError } from "../../errors.js";
-import type { Row } from "../row-source.js";
+import { type BatchedRows, type Row, rowBatches } from "../row-source.js";
 import type { SqlConnection, SqlValue } from "./sql-connection.js";
 import { type CursorRequest, ignore, type SqlCursor, untilAborted } from "./sql-cursor.js";
 import { type SqlStage, sourceError } from "./sql-error.js";
@@ -61,8 +61,9 @@ export function prepareSqlQuery(
 }
 
 /**
- * The rows of `query` on `connection`, streamed. Parameters are checked at once; the
- * connection is opened when the first row is asked for.
+ * The rows of `query` on `connection`, streamed: row by row, or a batch at a time (as
+ * `writeExportFile` reads them). Parameters are checked at once; the connection is opened
+ * when the first row is asked for.
  * @throws SundialError `badRequest` at once for a missing parameter (naming
  *   `parameters.<name>`) or a malformed query text; while reading, `sourceFailed` naming
  *   the connection and the reason (unreachable, login refused, the query failed), or the
@@ -80,7 +81,7 @@ export function sqlRows(
   connection: SqlConnection,
   query: string,
   options: SqlRowsOptions = {},
-): AsyncGenerator<Row> {
+): BatchedRows {
   const prepared = prepareSqlQuery(connection, query, options.parameters);
   const progressEvery = options.progressEvery ?? DEFAULT_PROGRESS_EVERY;
   if (!Number.isSafeInteger(progressEvery) || progressEvery < 1) {
@@ -93,15 +94,24 @@ export function sqlRows(
   const connectTimeoutMs =
     (connection.type === "sqlite" ? undefined : connection.settings.timeoutMs) ??
     DEFAULT_CONNECT_TIMEOUT_MS;
-  return streamRows(connection, prepared, { ...options, progressEvery, connectTimeoutMs });
+  const settings = { ...options, progressEvery, connectTimeoutMs };
+  return {
+    [rowBatches]: ({ text }) => streamBatches(connection, prepared, { ...settings, text }),
+    async *[Symbol.asyncIterator]() {
+      for await (const batch of streamBatches(connection, prepared, { ...settings, text: false })) {
+        yield* batch;
+      }
+    },
+  };
 }
 
-async function* streamRows(
+/** The rows, the header row (if asked for) as a batch of its own. */
+async function* streamBatches(
   connection: SqlConnection,
   query: PreparedQuery,
-  options: SqlRowsOptions & { progressEvery: number; connectTimeoutMs: number },
-): AsyncGenerator<Row> {
-  const { signal, headers, onProgress, progressEvery, connectTimeoutMs } = options;
+  options: SqlRowsOptions & { progressEvery: number; connectTimeoutMs: number; text: boolean },
+): AsyncGenerator<readonly Row[]> {
+  const { signal, headers, onProgress, progressEvery, connectTimeoutMs, text } = options;
   signal?.throwIfAborted();
   const open = OPEN[connection.type] as (
     connection: SqlConnection,
@@ -112,7 +122,7 @@ async function* streamRows(
   const onAbort = () => cursor?.cancel();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    const opening = open(connection, { query, signal, connectTimeoutMs });
+    const opening = open(connection, { query, signal, connectTimeoutMs, text });
     // A connection that opens after an abort is let go at once.
     opening.then(async (late) => {
       if (signal?.aborted) await late.close();
@@ -122,24 +132,29 @@ async function* streamRows(
     // A driver's rows may never settle once its connection is dropped: each wait for a
     // batch also ends at the abort.
     const batches = cursor.batches[Symbol.asyncIterator]();
-    let shape: ((values: unknown[]) => Row) | undefined;
+    let shape: ((rows: unknown[][]) => Row[]) | undefined;
     let count = 0;
     for (;;) {
       const next = await untilAborted(batches.next(), signal);
       if (next.done) break;
       if (shape === undefined) {
         const columns = cursor.columns();
-        if (headers === true) yield [...columns];
-        shape = headers === true ? (row) => row : objectShaper(connection, columns);
+        if (headers === true) yield [[...columns]];
+        shape = headers === true ? (rows) => rows : objectShaper(connection, columns);
       }
-      for (const values of next.value) {
-        signal?.throwIfAborted();
-        yield shape(values);
-        count++;
-        if (count % progressEvery === 0) onProgress?.(count);
+      signal?.throwIfAborted();
+      const before = count;
+      count += next.value.length;
+      yield shape(next.value);
+      for (
+        let at = before - (before % progressEvery) + progressEvery;
+        at <= count;
+        at += progressEvery
+      ) {
+        onProgress?.(at);
       }
     }
-    if (shape === undefined && headers === true) yield [...cursor.columns()];
+    if (shape === undefined && headers === true) yield [[...cursor.columns()]];
     onProgress?.(count);
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
@@ -157,7 +172,7 @@ async function* streamRows(
 function objectShaper(
   connection: SqlConnection,
   columns: readonly string[],
-): (values: unknown[]) => Row {
+): (rows: unknown[][]) => Row[] {
   const twice = columns.find((name, i) => columns.indexOf(name) !== i);
   if (twice !== undefined) {
     throw new SundialError(
@@ -168,11 +183,13 @@ function objectShaper(
   }
   // A column named __proto__ would set the prototype rather than a key.
   if (columns.includes("__proto__")) {
-    return (values) => Object.fromEntries(columns.map((name, i) => [name, values[i]]));
+    return (rows) =>
+      rows.map((values) => Object.fromEntries(columns.map((name, i) => [name, values[i]])));
   }
-  return (values) => {
-    const row: Record<string, unknown> = {};
-    for (let i = 0; i < columns.length; i++) row[columns[i] as string] = values[i];
-    return row;
-  };
+  return (rows) =>
+    rows.map((values) => {
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < columns.length; i++) row[columns[i] as string] = values[i];
+      return row;
+    });
 }
