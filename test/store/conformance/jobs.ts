@@ -180,6 +180,11 @@ export function jobContract(store: CurrentStore): void {
       ]);
       expect(ids(await store().findJobs({ status: ["CANCELED"] }))).toEqual(["j5"]);
       expect(await store().findJobs({ status: ["STOPPED"] })).toEqual([]);
+      // Jobs not yet ended, as SQLite finds them through its waiting and held indexes.
+      const unended = ["PENDING", "RUNNING", "STOPPING"] as const;
+      expect(ids(await store().findJobs({ status: [...unended] }))).toEqual(["j4", "j3"]);
+      expect(ids(await store().findJobs({ status: [...unended], size: 1 }))).toEqual(["j4"]);
+      expect(ids(await store().findJobs({ status: [...unended], startFrom: T0 }))).toEqual(["j3"]);
     });
 
     it("filters by start date, bounds inclusive, leaving out jobs never started", async () => {
