@@ -18,12 +18,7 @@ import {
   ADVANCE_SCHEDULES_SQLITE,
   type MoveRecord,
 } from "./sql/advance-schedules.js";
-import {
-  CLAIM_JOBS_POSTGRES,
-  CLAIM_JOBS_SQLITE,
-  CLAIM_SETTINGS_POSTGRES,
-  positional,
-} from "./sql/claim-jobs.js";
+import { CLAIM_JOBS_POSTGRES, CLAIM_JOBS_SQLITE, positional } from "./sql/claim-jobs.js";
 import {
   type EndedColumns,
   type EndingRecord,
@@ -67,8 +62,6 @@ export interface Codec {
   advanceSchedules(args: readonly unknown[]): CompiledQuery;
   /** Refreshes the planner's statistics of the jobs table; `null`: not needed. */
   readonly analyzeJobs: string | null;
-  /** Planner settings the claim runs under, in a transaction of its own; `null`: none needed. */
-  readonly claimSettings: string | null;
   /** The batched ending query (sql/finish-jobs.ts) for its arguments: endings JSON, node, ids. */
   finishJobs(args: readonly unknown[]): CompiledQuery;
   /** SQL giving the database's clock in ms, as column `now`. */
@@ -92,7 +85,6 @@ export const SQLITE_CODEC: Codec = {
     return CompiledQuery.raw(query.text, query.args);
   },
   finishJobs: (args) => CompiledQuery.raw(FINISH_JOBS_SQLITE, args.slice(0, 2)),
-  claimSettings: null,
   advanceSchedules: (args) => CompiledQuery.raw(ADVANCE_SCHEDULES_SQLITE, args.slice(0, 1)),
   // SQLite plans the hot statements the same way without statistics.
   analyzeJobs: null,
@@ -108,7 +100,6 @@ export const POSTGRES_CODEC: Codec = {
   parse: (value) => value ?? null,
   claimJobs: (args) => CompiledQuery.raw(CLAIM_JOBS_POSTGRES, [...args]),
   finishJobs: (args) => CompiledQuery.raw(FINISH_JOBS_POSTGRES, [...args]),
-  claimSettings: CLAIM_SETTINGS_POSTGRES,
   advanceSchedules: (args) => CompiledQuery.raw(ADVANCE_SCHEDULES_POSTGRES, [...args]),
   analyzeJobs: "ANALYZE jobs",
   now: "SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS now",
@@ -519,14 +510,7 @@ export class KyselyStore implements Store {
 
   async claimJobs(node: string, now: number, leaseMs: number, limit: number): Promise<JobRow[]> {
     const query = this.codec.claimJobs([node, now, now + leaseMs, limit]);
-    const settings = this.codec.claimSettings;
-    const { rows } =
-      settings === null
-        ? await this.db.executeQuery<Selectable<JobsTable>>(query)
-        : await this.db.transaction().execute(async (trx) => {
-            await sql.raw(settings).execute(trx);
-            return trx.executeQuery<Selectable<JobsTable>>(query);
-          });
+    const { rows } = await this.db.executeQuery<Selectable<JobsTable>>(query);
     const jobs = rows.map((row) => this.job(row));
     // RETURNING gives no order; hand them out in the order they were chosen.
     return jobs.sort(
