@@ -26,6 +26,7 @@ import type { ApiToken, CreatedToken } from "../api/types.js";
 import { invalidate, useQuery } from "../api/use-query.js";
 import { useAction } from "../ui/action.js";
 import { ConfirmButton } from "../ui/confirm-button.js";
+import { DataTable } from "../ui/data-table.js";
 import { PageHeader } from "../ui/page-header.js";
 import { QueryView } from "../ui/query-view.js";
 import { Instant } from "../ui/time.js";
@@ -64,78 +65,67 @@ export function TokensPage() {
         }}
       >
         {(data) => (
-          <Table.ScrollContainer minWidth={640}>
-            <Table striped verticalSpacing="xs" aria-label="API tokens">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>State</Table.Th>
-                  <Table.Th>Created</Table.Th>
-                  <Table.Th>Expires</Table.Th>
-                  <Table.Th>Last used</Table.Th>
-                  <Table.Th>
-                    <span className="sr-only">Actions</span>
-                  </Table.Th>
+          <DataTable
+            label="API tokens"
+            minWidth={640}
+            columns={["Name", "State", "Created", "Expires", "Last used"]}
+            actions
+          >
+            {data.map((token) => {
+              const state = tokenState(token);
+              return (
+                <Table.Tr key={token.id} data-token={token.name}>
+                  <Table.Td>
+                    <Text size="sm" fw={500}>
+                      {token.name}
+                    </Text>
+                    <Text size="xs" c="dimmed" ff="monospace">
+                      {token.id}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge color={state.color} variant="light">
+                      {state.label}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>
+                    <Instant value={token.createdAt} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Instant value={token.expiresAt} relative />
+                  </Table.Td>
+                  <Table.Td>
+                    {token.lastUsedAt === null ? (
+                      <Text size="sm" c="dimmed">
+                        never
+                      </Text>
+                    ) : (
+                      <Instant value={token.lastUsedAt} relative />
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    {token.revokedAt === null && (
+                      <ConfirmButton
+                        size="compact-sm"
+                        variant="subtle"
+                        title={`Revoke ${token.name}?`}
+                        message="Programs using it get 401 from now on. This can't be undone; make a new token instead."
+                        confirmLabel="Revoke"
+                        onConfirm={() =>
+                          run(() => tokenApi.revoke(token.id), {
+                            done: `Revoked ${token.name}.`,
+                            invalidates: [keys.tokens],
+                          })
+                        }
+                      >
+                        Revoke
+                      </ConfirmButton>
+                    )}
+                  </Table.Td>
                 </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {data.map((token) => {
-                  const state = tokenState(token);
-                  return (
-                    <Table.Tr key={token.id} data-token={token.name}>
-                      <Table.Td>
-                        <Text size="sm" fw={500}>
-                          {token.name}
-                        </Text>
-                        <Text size="xs" c="dimmed" ff="monospace">
-                          {token.id}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Badge color={state.color} variant="light">
-                          {state.label}
-                        </Badge>
-                      </Table.Td>
-                      <Table.Td>
-                        <Instant value={token.createdAt} />
-                      </Table.Td>
-                      <Table.Td>
-                        <Instant value={token.expiresAt} relative />
-                      </Table.Td>
-                      <Table.Td>
-                        {token.lastUsedAt === null ? (
-                          <Text size="sm" c="dimmed">
-                            never
-                          </Text>
-                        ) : (
-                          <Instant value={token.lastUsedAt} relative />
-                        )}
-                      </Table.Td>
-                      <Table.Td>
-                        {token.revokedAt === null && (
-                          <ConfirmButton
-                            size="compact-sm"
-                            variant="subtle"
-                            title={`Revoke ${token.name}?`}
-                            message="Programs using it get 401 from now on. This can't be undone; make a new token instead."
-                            confirmLabel="Revoke"
-                            onConfirm={() =>
-                              run(() => tokenApi.revoke(token.id), {
-                                done: `Revoked ${token.name}.`,
-                                invalidates: [keys.tokens],
-                              })
-                            }
-                          >
-                            Revoke
-                          </ConfirmButton>
-                        )}
-                      </Table.Td>
-                    </Table.Tr>
-                  );
-                })}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+              );
+            })}
+          </DataTable>
         )}
       </QueryView>
     </>

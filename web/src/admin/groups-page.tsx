@@ -23,6 +23,7 @@ import type { Group as UserGroup } from "../api/types.js";
 import { invalidate, useQuery } from "../api/use-query.js";
 import { notifyDone, useAction } from "../ui/action.js";
 import { ConfirmButton } from "../ui/confirm-button.js";
+import { DataTable } from "../ui/data-table.js";
 import { PageHeader } from "../ui/page-header.js";
 import { QueryView } from "../ui/query-view.js";
 
@@ -59,71 +60,58 @@ export function GroupsPage() {
         }}
       >
         {(data) => (
-          <Table.ScrollContainer minWidth={600}>
-            <Table striped verticalSpacing="xs" aria-label="Groups">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Members</Table.Th>
-                  <Table.Th>May start</Table.Th>
-                  <Table.Th>
-                    <span className="sr-only">Actions</span>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {data.map((group) => (
-                  <Table.Tr key={group.id} data-group={group.name}>
-                    <Table.Td>
-                      <Text size="sm" fw={500}>
-                        {group.name}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" c={group.members.length ? undefined : "dimmed"}>
-                        {group.members.join(", ") || "nobody yet"}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Group gap={4}>
-                        {group.jobTypes.map((type) => (
-                          <Badge key={type} variant="light" tt="none">
-                            {type}
-                          </Badge>
-                        ))}
-                      </Group>
-                    </Table.Td>
-                    <Table.Td>
-                      <Group gap={4} justify="flex-end" wrap="nowrap">
-                        <Button
-                          size="compact-sm"
-                          variant="subtle"
-                          onClick={() => setEditing(group)}
-                        >
-                          Edit
-                        </Button>
-                        <ConfirmButton
-                          size="compact-sm"
-                          variant="subtle"
-                          title={`Delete ${group.name}?`}
-                          message="Its members keep their roles but lose its grants."
-                          confirmLabel="Delete"
-                          onConfirm={() =>
-                            run(() => groupApi.delete(group.name), {
-                              done: `Deleted ${group.name}.`,
-                              invalidates: [keys.groups, keys.users],
-                            })
-                          }
-                        >
-                          Delete
-                        </ConfirmButton>
-                      </Group>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+          <DataTable
+            label="Groups"
+            minWidth={600}
+            columns={["Name", "Members", "May start"]}
+            actions
+          >
+            {data.map((group) => (
+              <Table.Tr key={group.id} data-group={group.name}>
+                <Table.Td>
+                  <Text size="sm" fw={500}>
+                    {group.name}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" c={group.members.length ? undefined : "dimmed"}>
+                    {group.members.join(", ") || "nobody yet"}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={4}>
+                    {group.jobTypes.map((type) => (
+                      <Badge key={type} variant="light" tt="none">
+                        {type}
+                      </Badge>
+                    ))}
+                  </Group>
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={4} justify="flex-end" wrap="nowrap">
+                    <Button size="compact-sm" variant="subtle" onClick={() => setEditing(group)}>
+                      Edit
+                    </Button>
+                    <ConfirmButton
+                      size="compact-sm"
+                      variant="subtle"
+                      title={`Delete ${group.name}?`}
+                      message="Its members keep their roles but lose its grants."
+                      confirmLabel="Delete"
+                      onConfirm={() =>
+                        run(() => groupApi.delete(group.name), {
+                          done: `Deleted ${group.name}.`,
+                          invalidates: [keys.groups, keys.users],
+                        })
+                      }
+                    >
+                      Delete
+                    </ConfirmButton>
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
         )}
       </QueryView>
     </>

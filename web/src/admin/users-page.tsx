@@ -33,6 +33,7 @@ import { ROLE_LIST, type Role, type User } from "../api/types.js";
 import { invalidate, useQuery } from "../api/use-query.js";
 import { useMe } from "../session/session.js";
 import { notifyDone, useAction } from "../ui/action.js";
+import { DataTable } from "../ui/data-table.js";
 import { PageHeader } from "../ui/page-header.js";
 import { QueryView } from "../ui/query-view.js";
 import { Instant } from "../ui/time.js";
@@ -141,26 +142,16 @@ export function UsersPage() {
         }}
       >
         {(data) => (
-          <Table.ScrollContainer minWidth={700}>
-            <Table striped verticalSpacing="xs" aria-label="Users">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Roles</Table.Th>
-                  <Table.Th>Groups</Table.Th>
-                  <Table.Th>Last sign-in</Table.Th>
-                  <Table.Th>
-                    <span className="sr-only">Actions</span>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {data.map((user) => (
-                  <UserRow key={user.id} user={user} />
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+          <DataTable
+            label="Users"
+            minWidth={700}
+            columns={["Name", "Roles", "Groups", "Last sign-in"]}
+            actions
+          >
+            {data.map((user) => (
+              <UserRow key={user.id} user={user} />
+            ))}
+          </DataTable>
         )}
       </QueryView>
     </>

@@ -6,6 +6,7 @@ import { connectionApi } from "../api/endpoints.js";
 import { keys } from "../api/query-keys.js";
 import { useQuery } from "../api/use-query.js";
 import { hasRole, useMe } from "../session/session.js";
+import { DataTable } from "../ui/data-table.js";
 import { PageHeader } from "../ui/page-header.js";
 import { QueryView } from "../ui/query-view.js";
 import { Instant } from "../ui/time.js";
@@ -47,57 +48,50 @@ export function ConnectionsPage() {
         }}
       >
         {(data) => (
-          <Table.ScrollContainer minWidth={600}>
-            <Table striped highlightOnHover verticalSpacing="xs" aria-label="Connections">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Type</Table.Th>
-                  <Table.Th>Description</Table.Th>
-                  <Table.Th>Changed</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {data.result.map((connection) => (
-                  <Table.Tr key={connection.name} data-connection={connection.name}>
-                    <Table.Td>
-                      {canEdit ? (
-                        <Anchor
-                          component={Link}
-                          to={`/connections/${encodeURIComponent(connection.name)}`}
-                          fw={500}
-                        >
-                          {connection.name}
-                        </Anchor>
-                      ) : (
-                        <Text fw={500} size="sm">
-                          {connection.name}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge variant="light">
-                        {CONNECTION_TYPE_LABELS[connection.type] ?? connection.type}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" c={connection.description ? undefined : "dimmed"}>
-                        {connection.description ?? "—"}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Instant value={connection.updatedAt} />
-                      {connection.updatedBy && (
-                        <Text size="xs" c="dimmed">
-                          by {connection.updatedBy}
-                        </Text>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+          <DataTable
+            label="Connections"
+            minWidth={600}
+            columns={["Name", "Type", "Description", "Changed"]}
+            highlight
+          >
+            {data.result.map((connection) => (
+              <Table.Tr key={connection.name} data-connection={connection.name}>
+                <Table.Td>
+                  {canEdit ? (
+                    <Anchor
+                      component={Link}
+                      to={`/connections/${encodeURIComponent(connection.name)}`}
+                      fw={500}
+                    >
+                      {connection.name}
+                    </Anchor>
+                  ) : (
+                    <Text fw={500} size="sm">
+                      {connection.name}
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <Badge variant="light">
+                    {CONNECTION_TYPE_LABELS[connection.type] ?? connection.type}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" c={connection.description ? undefined : "dimmed"}>
+                    {connection.description ?? "—"}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Instant value={connection.updatedAt} />
+                  {connection.updatedBy && (
+                    <Text size="xs" c="dimmed">
+                      by {connection.updatedBy}
+                    </Text>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
         )}
       </QueryView>
     </>

@@ -10,6 +10,7 @@ import { jobApi } from "../api/endpoints.js";
 import { keys } from "../api/query-keys.js";
 import type { Job } from "../api/types.js";
 import { useQuery } from "../api/use-query.js";
+import { DataTable } from "../ui/data-table.js";
 import { PageHeader } from "../ui/page-header.js";
 import { QueryView } from "../ui/query-view.js";
 import { StatusBadge } from "../ui/status-badge.js";
@@ -67,26 +68,16 @@ export function JobsPage() {
                 ))}
               </Stack>
             ) : (
-              <Table.ScrollContainer minWidth={820}>
-                <Table striped highlightOnHover verticalSpacing="xs" aria-label="Jobs">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Job</Table.Th>
-                      <Table.Th>Status</Table.Th>
-                      <Table.Th>Progress</Table.Th>
-                      <Table.Th>Created</Table.Th>
-                      <Table.Th>Duration</Table.Th>
-                      <Table.Th>Schedule</Table.Th>
-                      <Table.Th>Run by</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {data.result.map((job) => (
-                      <JobRow key={job.id} job={job} />
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
+              <DataTable
+                label="Jobs"
+                minWidth={820}
+                columns={["Job", "Status", "Progress", "Created", "Duration", "Schedule", "Run by"]}
+                highlight
+              >
+                {data.result.map((job) => (
+                  <JobRow key={job.id} job={job} />
+                ))}
+              </DataTable>
             )}
             <Group justify="space-between">
               <Text size="sm" c="dimmed">

@@ -23,6 +23,7 @@ import { keys } from "../api/query-keys.js";
 import type { ProjectSummary } from "../api/types.js";
 import { useQuery } from "../api/use-query.js";
 import { hasRole, useMe } from "../session/session.js";
+import { DataTable } from "../ui/data-table.js";
 import { PageHeader } from "../ui/page-header.js";
 import { QueryView } from "../ui/query-view.js";
 import { Instant } from "../ui/time.js";
@@ -122,55 +123,47 @@ export function ProjectsPage() {
               ))}
             </Stack>
           ) : (
-            <Table.ScrollContainer minWidth={720}>
-              <Table striped highlightOnHover verticalSpacing="xs" aria-label="Projects">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Project</Table.Th>
-                    <Table.Th>Owners</Table.Th>
-                    <Table.Th>Run mode</Table.Th>
-                    <Table.Th>Tasks</Table.Th>
-                    <Table.Th>Changed</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {data.result.map((project) => (
-                    <Table.Tr key={project.id} data-project={project.name}>
-                      <Table.Td>
-                        <Anchor component={Link} to={projectPath(project)} fw={500}>
-                          {project.name}
-                        </Anchor>
-                        {project.description && (
-                          <Text size="xs" c="dimmed" lineClamp={2}>
-                            {project.description}
-                          </Text>
-                        )}
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm">{project.owners.join(", ") || "—"}</Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Badge variant="light" color="gray">
-                          {project.runMode}
-                        </Badge>
-                      </Table.Td>
-                      <Table.Td>
-                        <Anchor
-                          component={Link}
-                          to={`/tasks?project=${encodeURIComponent(project.name)}`}
-                          size="sm"
-                        >
-                          {project.taskCount}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td>
-                        <Instant value={project.updatedAt} />
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+            <DataTable
+              label="Projects"
+              minWidth={720}
+              columns={["Project", "Owners", "Run mode", "Tasks", "Changed"]}
+              highlight
+            >
+              {data.result.map((project) => (
+                <Table.Tr key={project.id} data-project={project.name}>
+                  <Table.Td>
+                    <Anchor component={Link} to={projectPath(project)} fw={500}>
+                      {project.name}
+                    </Anchor>
+                    {project.description && (
+                      <Text size="xs" c="dimmed" lineClamp={2}>
+                        {project.description}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{project.owners.join(", ") || "—"}</Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" color="gray">
+                      {project.runMode}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>
+                    <Anchor
+                      component={Link}
+                      to={`/tasks?project=${encodeURIComponent(project.name)}`}
+                      size="sm"
+                    >
+                      {project.taskCount}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>
+                    <Instant value={project.updatedAt} />
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </DataTable>
           )
         }
       </QueryView>

@@ -27,6 +27,7 @@ import { useQuery } from "../api/use-query.js";
 import { hasRole, useMe } from "../session/session.js";
 import { useAction } from "../ui/action.js";
 import { ConfirmButton } from "../ui/confirm-button.js";
+import { DataTable } from "../ui/data-table.js";
 import { PageHeader } from "../ui/page-header.js";
 import { QueryView } from "../ui/query-view.js";
 import { formatDuration, Instant } from "../ui/time.js";
@@ -123,26 +124,16 @@ export function ScannerPage() {
               ))}
             </Stack>
           ) : (
-            <Table.ScrollContainer minWidth={860}>
-              <Table striped verticalSpacing="xs" aria-label="Scan runs">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Schedule</Table.Th>
-                    <Table.Th>State</Table.Th>
-                    <Table.Th>Progress</Table.Th>
-                    <Table.Th>Created</Table.Th>
-                    <Table.Th>Duration</Table.Th>
-                    <Table.Th>Run by</Table.Th>
-                    <Table.Th aria-label="Actions" />
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {data.result.map((run) => (
-                    <RunRow key={run.id} run={run} />
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+            <DataTable
+              label="Scan runs"
+              minWidth={860}
+              columns={["Schedule", "State", "Progress", "Created", "Duration", "Run by"]}
+              actions
+            >
+              {data.result.map((run) => (
+                <RunRow key={run.id} run={run} />
+              ))}
+            </DataTable>
           )
         }
       </QueryView>

@@ -35,6 +35,7 @@ import type { Schedule, ScheduleListQuery } from "../api/types.js";
 import { useQuery } from "../api/use-query.js";
 import { hasRole, useMe } from "../session/session.js";
 import { useAction } from "../ui/action.js";
+import { DataTable } from "../ui/data-table.js";
 import { PageHeader } from "../ui/page-header.js";
 import { QueryView } from "../ui/query-view.js";
 import { Instant } from "../ui/time.js";
@@ -170,27 +171,17 @@ export function SchedulesPage() {
                 <ScheduleCard key={schedule._id} schedule={schedule} canEdit={canEdit} />
               ))
             ) : (
-              <Table.ScrollContainer minWidth={720}>
-                <Table striped highlightOnHover verticalSpacing="xs" aria-label="Schedules">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Schedule</Table.Th>
-                      <Table.Th>Trigger</Table.Th>
-                      <Table.Th>Next fire</Table.Th>
-                      <Table.Th>Runs</Table.Th>
-                      <Table.Th>Enabled</Table.Th>
-                      <Table.Th>
-                        <span className="sr-only">Actions</span>
-                      </Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {data.result.map((schedule) => (
-                      <ScheduleRow key={schedule._id} schedule={schedule} canEdit={canEdit} />
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
+              <DataTable
+                label="Schedules"
+                minWidth={720}
+                columns={["Schedule", "Trigger", "Next fire", "Runs", "Enabled"]}
+                actions
+                highlight
+              >
+                {data.result.map((schedule) => (
+                  <ScheduleRow key={schedule._id} schedule={schedule} canEdit={canEdit} />
+                ))}
+              </DataTable>
             )}
             {data.cookie !== null && (
               <Button

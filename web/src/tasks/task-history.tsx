@@ -22,6 +22,7 @@ import { fileApi, taskApi } from "../api/endpoints.js";
 import type { AuditEvent, ConfigVersion, RunStatus, StoredFile, TaskRun } from "../api/types.js";
 import { useQuery } from "../api/use-query.js";
 import { notifyDone, notifyError, useAction } from "../ui/action.js";
+import { DataTable } from "../ui/data-table.js";
 import { Empty, QueryView } from "../ui/query-view.js";
 import { formatDuration, Instant } from "../ui/time.js";
 
@@ -83,64 +84,55 @@ export function RunsTable({ runs }: { readonly runs: readonly TaskRun[] }) {
     return <Empty title="No runs yet" description="Run it now, or wait for a schedule." />;
   }
   return (
-    <Table.ScrollContainer minWidth={680}>
-      <Table striped verticalSpacing="xs" aria-label="Runs" data-testid="task-runs">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Job</Table.Th>
-            <Table.Th>Outcome</Table.Th>
-            <Table.Th>Queued</Table.Th>
-            <Table.Th>Took</Table.Th>
-            <Table.Th>Run by</Table.Th>
-            <Table.Th>Message</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {runs.map((run) => (
-            <Table.Tr key={`${run.jobId}-${run.attempt}`} data-run={run.jobId}>
-              <Table.Td>
-                <Anchor
-                  component={Link}
-                  to={`/jobs/${encodeURIComponent(run.jobId)}`}
-                  size="sm"
-                  ff="monospace"
-                >
-                  …{run.jobId.slice(-8)}
-                </Anchor>
-                {run.attempt > 1 && (
-                  <Text size="xs" c="dimmed">
-                    attempt {run.attempt}
-                  </Text>
-                )}
-              </Table.Td>
-              <Table.Td>
-                <RunStatusBadge status={run.status} />
-              </Table.Td>
-              <Table.Td>
-                <Instant value={run.queuedAt} />
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm">
-                  {run.startedAt !== null && run.endedAt !== null
-                    ? formatDuration(run.endedAt - run.startedAt)
-                    : "—"}
-                </Text>
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm">
-                  {run.job?.runBy?.name ?? (run.job?.scheduleId ? "scheduler" : "—")}
-                </Text>
-              </Table.Td>
-              <Table.Td>
-                <Text size="xs" c={run.status === "failed" ? "red" : "dimmed"} lineClamp={3}>
-                  {run.message ?? ""}
-                </Text>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <DataTable
+      label="Runs"
+      minWidth={680}
+      columns={["Job", "Outcome", "Queued", "Took", "Run by", "Message"]}
+      testId="task-runs"
+    >
+      {runs.map((run) => (
+        <Table.Tr key={`${run.jobId}-${run.attempt}`} data-run={run.jobId}>
+          <Table.Td>
+            <Anchor
+              component={Link}
+              to={`/jobs/${encodeURIComponent(run.jobId)}`}
+              size="sm"
+              ff="monospace"
+            >
+              …{run.jobId.slice(-8)}
+            </Anchor>
+            {run.attempt > 1 && (
+              <Text size="xs" c="dimmed">
+                attempt {run.attempt}
+              </Text>
+            )}
+          </Table.Td>
+          <Table.Td>
+            <RunStatusBadge status={run.status} />
+          </Table.Td>
+          <Table.Td>
+            <Instant value={run.queuedAt} />
+          </Table.Td>
+          <Table.Td>
+            <Text size="sm">
+              {run.startedAt !== null && run.endedAt !== null
+                ? formatDuration(run.endedAt - run.startedAt)
+                : "—"}
+            </Text>
+          </Table.Td>
+          <Table.Td>
+            <Text size="sm">
+              {run.job?.runBy?.name ?? (run.job?.scheduleId ? "scheduler" : "—")}
+            </Text>
+          </Table.Td>
+          <Table.Td>
+            <Text size="xs" c={run.status === "failed" ? "red" : "dimmed"} lineClamp={3}>
+              {run.message ?? ""}
+            </Text>
+          </Table.Td>
+        </Table.Tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -178,71 +170,62 @@ export function FilesTable({
       );
   };
   return (
-    <Table.ScrollContainer minWidth={680}>
-      <Table striped verticalSpacing="xs" aria-label="Files" data-testid="task-files">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>File</Table.Th>
-            <Table.Th>Size</Table.Th>
-            <Table.Th>Rows</Table.Th>
-            <Table.Th>Written</Table.Th>
-            <Table.Th>
-              <span className="sr-only">Actions</span>
-            </Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {files.map((file) => (
-            <Table.Tr key={file.id} data-file={file.name}>
-              <Table.Td>
-                <Text size="sm" fw={500} style={{ overflowWrap: "anywhere" }}>
-                  {file.name}
-                </Text>
-                <Text size="xs" c="dimmed" ff="monospace" title={`sha256 ${file.sha256}`}>
-                  md5 {file.md5}
-                </Text>
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm">{formatBytes(file.size)}</Text>
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm">{file.empty ? "empty" : file.rows}</Text>
-              </Table.Td>
-              <Table.Td>
-                <Instant value={file.createdAt} />
-              </Table.Td>
-              <Table.Td>
-                <Group gap="xs" wrap="nowrap" justify="flex-end">
-                  <Button
-                    component="a"
-                    href={fileApi.contentUrl(file.id)}
-                    download={file.name}
-                    size="xs"
-                    variant="light"
-                    leftSection={<IconDownload size={14} />}
-                    aria-label={`Download ${file.name}`}
-                  >
-                    Download
-                  </Button>
-                  {canResend && (
-                    <Button
-                      size="xs"
-                      variant="default"
-                      leftSection={<IconSend size={14} />}
-                      loading={busy}
-                      onClick={() => resend(file)}
-                      aria-label={`Resend ${file.name}`}
-                    >
-                      Resend
-                    </Button>
-                  )}
-                </Group>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <DataTable
+      label="Files"
+      minWidth={680}
+      columns={["File", "Size", "Rows", "Written"]}
+      actions
+      testId="task-files"
+    >
+      {files.map((file) => (
+        <Table.Tr key={file.id} data-file={file.name}>
+          <Table.Td>
+            <Text size="sm" fw={500} style={{ overflowWrap: "anywhere" }}>
+              {file.name}
+            </Text>
+            <Text size="xs" c="dimmed" ff="monospace" title={`sha256 ${file.sha256}`}>
+              md5 {file.md5}
+            </Text>
+          </Table.Td>
+          <Table.Td>
+            <Text size="sm">{formatBytes(file.size)}</Text>
+          </Table.Td>
+          <Table.Td>
+            <Text size="sm">{file.empty ? "empty" : file.rows}</Text>
+          </Table.Td>
+          <Table.Td>
+            <Instant value={file.createdAt} />
+          </Table.Td>
+          <Table.Td>
+            <Group gap="xs" wrap="nowrap" justify="flex-end">
+              <Button
+                component="a"
+                href={fileApi.contentUrl(file.id)}
+                download={file.name}
+                size="xs"
+                variant="light"
+                leftSection={<IconDownload size={14} />}
+                aria-label={`Download ${file.name}`}
+              >
+                Download
+              </Button>
+              {canResend && (
+                <Button
+                  size="xs"
+                  variant="default"
+                  leftSection={<IconSend size={14} />}
+                  loading={busy}
+                  onClick={() => resend(file)}
+                  aria-label={`Resend ${file.name}`}
+                >
+                  Resend
+                </Button>
+              )}
+            </Group>
+          </Table.Td>
+        </Table.Tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -387,41 +370,34 @@ export function AuditTable({ events }: { readonly events: readonly AuditEvent[] 
     return <Empty title="No audit events yet" description="Every run of the task leaves one." />;
   }
   return (
-    <Table.ScrollContainer minWidth={680}>
-      <Table striped verticalSpacing="xs" aria-label="Audit trail" data-testid="task-audit">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>When</Table.Th>
-            <Table.Th>Started by</Table.Th>
-            <Table.Th>Outcome</Table.Th>
-            <Table.Th>What happened</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {events.map((event) => (
-            <Table.Tr key={event.id}>
-              <Table.Td>
-                <Instant value={event.timestamp} />
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm">{event.startingUser ?? "a schedule"}</Text>
-              </Table.Td>
-              <Table.Td>
-                <Badge variant="light" color={event.outcome === "succeeded" ? "green" : "red"}>
-                  {event.outcome}
-                </Badge>
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm">{event.description}</Text>
-                <Text size="xs" c="dimmed">
-                  {event.dataSource ? `${event.dataSource} · ` : ""}
-                  {event.operations.join(" → ")}
-                </Text>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <DataTable
+      label="Audit trail"
+      minWidth={680}
+      columns={["When", "Started by", "Outcome", "What happened"]}
+      testId="task-audit"
+    >
+      {events.map((event) => (
+        <Table.Tr key={event.id}>
+          <Table.Td>
+            <Instant value={event.timestamp} />
+          </Table.Td>
+          <Table.Td>
+            <Text size="sm">{event.startingUser ?? "a schedule"}</Text>
+          </Table.Td>
+          <Table.Td>
+            <Badge variant="light" color={event.outcome === "succeeded" ? "green" : "red"}>
+              {event.outcome}
+            </Badge>
+          </Table.Td>
+          <Table.Td>
+            <Text size="sm">{event.description}</Text>
+            <Text size="xs" c="dimmed">
+              {event.dataSource ? `${event.dataSource} · ` : ""}
+              {event.operations.join(" → ")}
+            </Text>
+          </Table.Td>
+        </Table.Tr>
+      ))}
+    </DataTable>
   );
 }
