@@ -5,9 +5,7 @@
  * Fields the form doesn't show (`dst`, `misfireThreshold`, …) are kept from the stored entry.
  */
 import {
-  ActionIcon,
   Autocomplete,
-  Button,
   Card,
   Grid,
   Group,
@@ -19,7 +17,6 @@ import {
   Text,
   TextInput,
 } from "@mantine/core";
-import { IconPlus, IconTrash } from "@tabler/icons-react";
 import { useMemo } from "react";
 import type { ScheduleEntries } from "../api/endpoints.js";
 import type { ScheduleView, TriggerPreviewInput } from "../api/types.js";
@@ -31,6 +28,7 @@ import {
   toLocalInput,
 } from "../schedules/schedule-form.js";
 import { TriggerPreviewCard, useTriggerPreview } from "../schedules/trigger-preview.js";
+import { AddItemButton, ItemTitle } from "../ui/item-list.js";
 import { Instant } from "../ui/time.js";
 
 export const ZONES = (() => {
@@ -194,20 +192,7 @@ function EntryEditor({
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: 7 }}>
           <Stack gap="xs">
-            <Group justify="space-between" wrap="nowrap">
-              <Text fw={500} size="sm">
-                Schedule {index + 1}
-              </Text>
-              <ActionIcon
-                variant="subtle"
-                color="red"
-                onClick={onRemove}
-                aria-label={`Remove schedule ${index + 1}`}
-                disabled={disabled}
-              >
-                <IconTrash size={16} />
-              </ActionIcon>
-            </Group>
+            <ItemTitle noun="Schedule" index={index} onRemove={onRemove} disabled={disabled} />
             <SimpleGrid cols={{ base: 1, xs: 2 }}>
               <Select
                 label="Trigger type"
@@ -351,15 +336,11 @@ export function ScheduleEntriesEditor({
           onRemove={() => onChange(entries.filter((_, j) => j !== i))}
         />
       ))}
-      <Button
-        variant="default"
-        leftSection={<IconPlus size={16} />}
+      <AddItemButton
+        label="Add a schedule"
         onClick={() => onChange([...entries, newEntry()])}
-        style={{ alignSelf: "flex-start" }}
         disabled={disabled}
-      >
-        Add a schedule
-      </Button>
+      />
     </Stack>
   );
 }

@@ -6,7 +6,6 @@
  * (`output.format.delimiter`, `destinations[0].directory`) and at the top.
  */
 import {
-  ActionIcon,
   Anchor,
   Autocomplete,
   Button,
@@ -24,7 +23,6 @@ import {
   Textarea,
   TextInput,
 } from "@mantine/core";
-import { IconPlus, IconTrash } from "@tabler/icons-react";
 import { type FormEvent, type ReactNode, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { projectApi, taskApi } from "../api/endpoints.js";
@@ -37,6 +35,7 @@ import { taskPath } from "../projects/project-page.js";
 import { ScheduleEntriesEditor, ZONES } from "../projects/schedule-entries.js";
 import { hasRole, useMe } from "../session/session.js";
 import { notifyDone } from "../ui/action.js";
+import { AddItemButton, ItemTitle } from "../ui/item-list.js";
 import { PageHeader } from "../ui/page-header.js";
 import { QueryView } from "../ui/query-view.js";
 import { ConnectionSelect } from "./connection-select.js";
@@ -558,14 +557,10 @@ function TaskEditor({ stored }: { readonly stored?: Task }) {
               disabled={disabled}
             />
           ))}
-          <Button
-            variant="default"
-            leftSection={<IconPlus size={16} />}
+          <AddItemButton
+            label="Add a destination"
             onClick={() => set("destinations", [...form.destinations, emptyDestination()])}
-            style={{ alignSelf: "flex-start" }}
-          >
-            Add a destination
-          </Button>
+          />
         </Section>
 
         <Section
@@ -583,24 +578,17 @@ function TaskEditor({ stored }: { readonly stored?: Task }) {
                 padding="sm"
                 data-testid={`notification-${i}`}
               >
-                <Group justify="space-between" mb="xs">
-                  <Text fw={500} size="sm">
-                    Notification {i + 1}
-                  </Text>
-                  <ActionIcon
-                    variant="subtle"
-                    color="red"
-                    aria-label={`Remove notification ${i + 1}`}
-                    onClick={() =>
-                      set(
-                        "notifications",
-                        form.notifications.filter((_, j) => j !== i),
-                      )
-                    }
-                  >
-                    <IconTrash size={16} />
-                  </ActionIcon>
-                </Group>
+                <ItemTitle
+                  noun="Notification"
+                  index={i}
+                  mb="xs"
+                  onRemove={() =>
+                    set(
+                      "notifications",
+                      form.notifications.filter((_, j) => j !== i),
+                    )
+                  }
+                />
                 <SimpleGrid cols={{ base: 1, sm: 3 }}>
                   <Select
                     label="When"
@@ -655,14 +643,10 @@ function TaskEditor({ stored }: { readonly stored?: Task }) {
               </Card>
             );
           })}
-          <Button
-            variant="default"
-            leftSection={<IconPlus size={16} />}
+          <AddItemButton
+            label="Add a notification"
             onClick={() => set("notifications", [...form.notifications, emptyNotification()])}
-            style={{ alignSelf: "flex-start" }}
-          >
-            Add a notification
-          </Button>
+          />
         </Section>
 
         <Section
@@ -744,20 +728,7 @@ function DestinationEditor({
     onChange({ ...d, [key]: value });
   return (
     <Card withBorder radius="md" padding="sm" data-testid={`destination-${index}`}>
-      <Group justify="space-between" mb="xs">
-        <Text fw={500} size="sm">
-          Destination {index + 1}
-        </Text>
-        <ActionIcon
-          variant="subtle"
-          color="red"
-          aria-label={`Remove destination ${index + 1}`}
-          onClick={onRemove}
-          disabled={disabled}
-        >
-          <IconTrash size={16} />
-        </ActionIcon>
-      </Group>
+      <ItemTitle noun="Destination" index={index} onRemove={onRemove} disabled={disabled} mb="xs" />
       <SimpleGrid cols={{ base: 1, sm: 3 }}>
         <Select
           label="Destination type"
