@@ -4,7 +4,8 @@
  * laptop's width, and two at a phone's) into docs/screenshots/, which the README shows.
  */
 import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import Database from "better-sqlite3";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { waitFor } from "../helpers/wait-for.js";
@@ -143,6 +144,7 @@ return { rows: 2500 };`),
   await api("PUT", "/groups/exporters", { members: ["bob"], jobTypes: ["export"] });
   await api("POST", "/tokens", { name: "CI deploys", expiresInDays: 30 });
   await seedProjects(api, gate);
+  await seedScanner(api, dirname(gate));
   // Wait for a running import with progress and a few missed fires.
   await waitFor(
     "a missed fire",
@@ -160,6 +162,51 @@ return { rows: 2500 };`),
 type Api = Awaited<ReturnType<typeof apiClient>>;
 
 /** Two projects with tasks; one task (on the test PostgreSQL) has run, so its page has history. */
+/** A task scanner over accounts whose sunset date has come, run once: the Task scanner page. */
+async function seedScanner(api: Api, dir: string): Promise<void> {
+  const path = join(dir, "hr.db");
+  const db = new Database(path);
+  db.exec(
+    "CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT, sunset_date TEXT, sunset_started TEXT, sunset_completed TEXT)",
+  );
+  const insert = db.prepare("INSERT INTO accounts (id, name, sunset_date) VALUES (?, ?, ?)");
+  const day = 86_400_000;
+  for (const [id, name, days] of [
+    [1, "avery", -3],
+    [2, "blake", -1],
+    [3, "casey", -10],
+    [4, "devon", 5],
+    [5, "emery", 30],
+  ] as const) {
+    insert.run(id, name, new Date(Date.now() + days * day).toISOString());
+  }
+  db.close();
+  await api("POST", "/connections", {
+    name: "hr",
+    type: "sqlite",
+    description: "The HR system's accounts",
+    settings: { path, readOnly: false },
+  });
+  await api("PUT", "/schedules/sunset-accounts", {
+    schedule: "0 0 6 ? * MON-FRI",
+    timeZone: "Europe/London",
+    invokeService: "taskScanner",
+    invokeContext: {
+      numberOfThreads: 2,
+      scan: {
+        connection: "hr",
+        table: "accounts",
+        property: "sunset_date",
+        condition: { before: "${Time.now}" },
+        taskState: { started: "sunset_started", completed: "sunset_completed" },
+        recovery: { timeout: "10m" },
+      },
+      task: script("log.info(`disabled the account of ${input.name}`);"),
+    },
+  });
+  await api("POST", "/scanner/schedules/sunset-accounts/execute?waitForCompletion=true");
+}
+
 async function seedProjects(api: Api, gate: string): Promise<void> {
   await api("POST", "/connections", {
     name: "test-pg",
@@ -299,6 +346,9 @@ it("saves screenshots of the main pages", async () => {
     page.locator("tr[data-token]").first().waitFor(),
   );
   await shot(page, "users", "/admin/users", () => page.locator("tr[data-user]").first().waitFor());
+  await shot(page, "scanner", "/scanner", () =>
+    page.locator("tr[data-run] [data-state=COMPLETED]").first().waitFor(),
+  );
 
   await page.setViewportSize({ width: 390, height: 844 });
   await shot(page, "phone-dashboard", "/", () => page.getByTestId("runs-chart").waitFor());
