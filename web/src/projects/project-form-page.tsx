@@ -6,7 +6,6 @@
  */
 import {
   Autocomplete,
-  Button,
   Fieldset,
   Group,
   SegmentedControl,
@@ -17,13 +16,14 @@ import {
   TextInput,
 } from "@mantine/core";
 import { type FormEvent, useState } from "react";
-import { Link, useNavigate, useParams } from "react-router";
+import { useNavigate, useParams } from "react-router";
 import { projectApi } from "../api/endpoints.js";
 import { keys } from "../api/query-keys.js";
 import type { Project, ProjectInput, RunMode } from "../api/types.js";
 import { invalidate, useQuery } from "../api/use-query.js";
 import { hasRole, useMe } from "../session/session.js";
 import { notifyDone } from "../ui/action.js";
+import { FormActions } from "../ui/form-actions.js";
 import { PageHeader } from "../ui/page-header.js";
 import { QueryView } from "../ui/query-view.js";
 import { FormProblem, fieldErrorOf } from "./form-problem.js";
@@ -171,20 +171,13 @@ function ProjectEditor({ stored }: { readonly stored?: Project }) {
           />
         </Fieldset>
       </Stack>
-      <Group mt="xl" gap="sm">
-        {canEdit ? (
-          <Button type="submit" loading={saving}>
-            {stored ? "Save changes" : "Create project"}
-          </Button>
-        ) : (
-          <Text size="sm" c="dimmed">
-            Viewers can read projects; an operator can change them.
-          </Text>
-        )}
-        <Button variant="default" component={Link} to={stored ? projectPath(stored) : "/projects"}>
-          Cancel
-        </Button>
-      </Group>
+      <FormActions
+        canEdit={canEdit}
+        saving={saving}
+        creating={stored === undefined}
+        noun="project"
+        cancelTo={stored ? projectPath(stored) : "/projects"}
+      />
     </form>
   );
 }

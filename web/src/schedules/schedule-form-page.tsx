@@ -7,10 +7,8 @@ import {
   Alert,
   Anchor,
   Autocomplete,
-  Button,
   Fieldset,
   Grid,
-  Group,
   JsonInput,
   NumberInput,
   SegmentedControl,
@@ -19,7 +17,6 @@ import {
   Stack,
   Switch,
   TagsInput,
-  Text,
   TextInput,
 } from "@mantine/core";
 import { IconAlertCircle } from "@tabler/icons-react";
@@ -32,6 +29,7 @@ import type { ScheduleDetail, ScheduleInput } from "../api/types.js";
 import { invalidate, useQuery } from "../api/use-query.js";
 import { hasRole, useMe } from "../session/session.js";
 import { notifyDone } from "../ui/action.js";
+import { FormActions } from "../ui/form-actions.js";
 import { PageHeader } from "../ui/page-header.js";
 import { QueryView } from "../ui/query-view.js";
 import {
@@ -402,20 +400,14 @@ function ScheduleEditor({ stored }: { readonly stored?: ScheduleDetail }) {
           </div>
         </Grid.Col>
       </Grid>
-      <Group mt="xl" gap="sm">
-        {canEdit ? (
-          <Button type="submit" loading={saving} disabled={jsonError !== undefined}>
-            {stored ? "Save changes" : "Create schedule"}
-          </Button>
-        ) : (
-          <Text size="sm" c="dimmed">
-            Viewers can read schedules; an operator can change them.
-          </Text>
-        )}
-        <Button variant="default" component={Link} to="/schedules">
-          Cancel
-        </Button>
-      </Group>
+      <FormActions
+        canEdit={canEdit}
+        saving={saving}
+        creating={stored === undefined}
+        noun="schedule"
+        cancelTo={"/schedules"}
+        disabled={jsonError !== undefined}
+      />
     </form>
   );
 }

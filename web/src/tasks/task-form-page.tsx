@@ -8,7 +8,6 @@
 import {
   Anchor,
   Autocomplete,
-  Button,
   Card,
   Fieldset,
   Group,
@@ -35,6 +34,7 @@ import { taskPath } from "../projects/project-page.js";
 import { ScheduleEntriesEditor, ZONES } from "../projects/schedule-entries.js";
 import { hasRole, useMe } from "../session/session.js";
 import { notifyDone } from "../ui/action.js";
+import { FormActions } from "../ui/form-actions.js";
 import { AddItemButton, ItemTitle } from "../ui/item-list.js";
 import { PageHeader } from "../ui/page-header.js";
 import { QueryView } from "../ui/query-view.js";
@@ -690,20 +690,13 @@ function TaskEditor({ stored }: { readonly stored?: Task }) {
           />
         </Section>
       </Stack>
-      <Group mt="xl" gap="sm">
-        {canEdit ? (
-          <Button type="submit" loading={saving}>
-            {stored ? "Save changes" : "Create task"}
-          </Button>
-        ) : (
-          <Text size="sm" c="dimmed">
-            Viewers can read tasks; an operator can change them.
-          </Text>
-        )}
-        <Button variant="default" component={Link} to={stored ? taskPath(stored) : "/tasks"}>
-          Cancel
-        </Button>
-      </Group>
+      <FormActions
+        canEdit={canEdit}
+        saving={saving}
+        creating={stored === undefined}
+        noun="task"
+        cancelTo={stored ? taskPath(stored) : "/tasks"}
+      />
     </form>
   );
 }
