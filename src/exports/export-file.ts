@@ -30,7 +30,7 @@ import { formatterFor, writesOnlyText } from "./formats.js";
 import { encryptStage, readPublicKey } from "./gpg-encrypt.js";
 import type { RowFormatter } from "./row-formatter.js";
 import { DEFAULT_MAX_ROWS, type RowInput, type RowReader, readRows } from "./row-source.js";
-import { zipStage } from "./zip-stage.js";
+import { type ZipOptions, zipStage } from "./zip-stage.js";
 
 /** One run of an export: where and when it writes, and how it reports. */
 export interface ExportRun extends FileNameContext {
@@ -107,7 +107,7 @@ export async function writeExportFile(
     const { name, stages } =
       reader.empty && run.skipEmpty === true
         ? { name: dataName, stages: [] }
-        : postProcessing(dataName, key, spec.zip === true);
+        : postProcessing(dataName, key, spec.zip === true ? { level: spec.zipLevel } : undefined);
     checkFileName(name);
     await mkdir(run.directory, { recursive: true });
     temp = join(run.directory, `.sundial-${randomUUID()}.part`);
@@ -145,14 +145,16 @@ export function processedFileName(
 function postProcessing(
   dataName: string,
   key: Key | undefined,
-  zip: boolean,
+  zip: ZipOptions | undefined,
 ): { name: string; stages: Duplex[] } {
   const encrypt = key !== undefined;
   const stages: Duplex[] = [];
   // Each stage names the entry it makes after the name it was given.
   if (key !== undefined) stages.push(encryptStage(key, dataName));
-  if (zip) stages.push(zipStage(processedFileName(dataName, { encrypt, zip: false })));
-  return { name: processedFileName(dataName, { encrypt, zip }), stages };
+  if (zip !== undefined) {
+    stages.push(zipStage(processedFileName(dataName, { encrypt, zip: false }), zip));
+  }
+  return { name: processedFileName(dataName, { encrypt, zip: zip !== undefined }), stages };
 }
 
 /** The file's bytes before post-processing: a batch of rows per chunk. */

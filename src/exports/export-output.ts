@@ -24,6 +24,11 @@ const outputProperties = <F extends TSchema>(format: F) => ({
   ),
   /** Zips the (encrypted) file; `.zip` is added to its name. */
   zip: Type.Optional(Type.Boolean()),
+  /**
+   * zlib's compression level of the zip, 1 (fastest) to 9 (smallest); default 2, which
+   * on CSV comes within a few percent of 6's size for less than half its time.
+   */
+  zipLevel: Type.Optional(Type.Integer({ minimum: 1, maximum: 9 })),
 });
 
 export const ExportOutputSchema = Type.Object(outputProperties(FileFormatSchema), {

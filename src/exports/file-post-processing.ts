@@ -27,7 +27,7 @@ import { zipStage } from "./zip-stage.js";
  */
 export async function postProcessFile(
   path: string,
-  output: Pick<ExportOutput, "encrypt" | "zip">,
+  output: Pick<ExportOutput, "encrypt" | "zip" | "zipLevel">,
   facts: { readonly rows: number; readonly empty: boolean },
   signal?: AbortSignal,
 ): Promise<ExportManifest> {
@@ -39,7 +39,7 @@ export async function postProcessFile(
     name += ".gpg";
   }
   if (output.zip === true) {
-    stages.push(zipStage(name));
+    stages.push(zipStage(name, { level: output.zipLevel }));
     name += ".zip";
   }
   const digest = new DigestStage();

@@ -24,6 +24,7 @@ describe("checking a task's output", () => {
       append: "~",
       encrypt: { publicKey: "-----BEGIN PGP PUBLIC KEY BLOCK-----" },
       zip: true,
+      zipLevel: 9,
     };
     expect(checkExportOutput(output, "output")).toEqual(output);
   });
@@ -59,6 +60,8 @@ describe("checking a task's output", () => {
     ],
     [csv({}, { maxRows: 0 }), "output.maxRows", "output.maxRows: 0"],
     [csv({}, { zip: "yes" }), "output.zip", "output.zip:"],
+    [csv({}, { zip: true, zipLevel: 10 }), "output.zipLevel", "output.zipLevel: 10"],
+    [csv({}, { zip: true, zipLevel: 1.5 }), "output.zipLevel", "output.zipLevel:"],
     [csv({}, { encrypt: {} }), "output.encrypt.publicKey", "is required"],
     [
       csv({}, { fileName: "sales_%Q.csv" }),

@@ -90,6 +90,21 @@ describe("post-processing, with Debian's gpg and unzip as the judges", () => {
     expect((await peer("unzip", ["-p", manifest.path])).toString()).toBe(plainCsv);
   });
 
+  it("zips at the output's zipLevel", async () => {
+    const zipped = (zipLevel: number) =>
+      writeExportFile(
+        generatedRows(20_000),
+        output({ zip: true, zipLevel }, `level${zipLevel}.csv`),
+        run,
+      );
+    const fastest = await zipped(1);
+    const smallest = await zipped(9);
+    expect(smallest.size).toBeLessThan(fastest.size);
+    expect(await peer("unzip", ["-p", smallest.path])).toEqual(
+      await peer("unzip", ["-p", fastest.path]),
+    );
+  });
+
   it("appends, then encrypts, then zips, and hashes the final file", async () => {
     const manifest = await writeExportFile(
       rows,

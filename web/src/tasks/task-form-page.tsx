@@ -516,6 +516,19 @@ function TaskEditor({ stored }: { readonly stored?: Task }) {
               onChange={(e) => set("sendEmptyFiles", e.currentTarget.checked)}
             />
           </Group>
+          {form.zip && (
+            <NumberInput
+              label="Zip level"
+              description="1 is fastest, 9 smallest; default 2"
+              value={form.zipLevel}
+              onChange={(value) => set("zipLevel", value)}
+              error={outputError("zipLevel")}
+              min={1}
+              max={9}
+              allowDecimal={false}
+              maw={240}
+            />
+          )}
           {form.encrypt && (
             <Textarea
               label="Public key (armored)"

@@ -111,6 +111,7 @@ export interface TaskForm {
   readonly maxRows: number | string;
   readonly append: string;
   readonly zip: boolean;
+  readonly zipLevel: number | string;
   readonly encrypt: boolean;
   readonly publicKey: string;
   readonly outputKept: Obj;
@@ -191,6 +192,7 @@ export function emptyTaskForm(project = ""): TaskForm {
     maxRows: "",
     append: "",
     zip: false,
+    zipLevel: "",
     encrypt: false,
     publicKey: "",
     outputKept: {},
@@ -264,6 +266,7 @@ export function fromTask(task: Task): TaskForm {
     maxRows: typeof output.maxRows === "number" ? output.maxRows : "",
     append: str(output.append),
     zip: output.zip === true,
+    zipLevel: typeof output.zipLevel === "number" ? output.zipLevel : "",
     encrypt: output.encrypt !== undefined,
     publicKey: str(obj(output.encrypt).publicKey),
     outputKept: output,
@@ -408,6 +411,7 @@ export function inputOf(form: TaskForm, version?: number): TaskInput {
     "maxRows",
     "append",
     "zip",
+    "zipLevel",
     "encrypt",
   );
   const rank = form.rank === "" ? undefined : Number(form.rank);
@@ -438,6 +442,7 @@ export function inputOf(form: TaskForm, version?: number): TaskInput {
       maxRows: form.maxRows === "" ? undefined : Number(form.maxRows),
       append: form.append || undefined,
       zip: form.zip,
+      zipLevel: form.zip && form.zipLevel !== "" ? Number(form.zipLevel) : undefined,
       encrypt: form.encrypt ? { publicKey: form.publicKey } : undefined,
     }),
     destinations: form.destinations.map(destinationOf),
