@@ -44,7 +44,7 @@ function readConfig(env) {
 export const CONFIG = readConfig(process.env);
 
 export const TARGETS = Object.freeze({
-  /** Sundial's CSV export at least half as fast as psql's \copy. */
+  /** Sundial's CSV export, and CSV + zip, at least half as fast as psql's \copy. */
   speedRatio: 0.5,
   /** Peak RSS of the process exporting 10 million rows. */
   memoryBytes: 200 * 1000 * 1000,
