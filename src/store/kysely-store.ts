@@ -6,6 +6,7 @@
 import {
   CompiledQuery,
   type Kysely,
+  type OnConflictBuilder,
   type Selectable,
   sql,
   type Transaction,
@@ -70,6 +71,12 @@ export interface Codec {
   readonly skipLocked: boolean;
   /** The function giving the 1-based position of a substring, or 0: `(haystack, needle)`. */
   readonly position: "instr" | "strpos";
+  /**
+   * Whether the fire key (schedule_id, fire_time) is a unique index of scheduled jobs only,
+   * which ON CONFLICT must name with its predicate (PostgreSQL, from migration 000011);
+   * SQLite's is the table's UNIQUE constraint.
+   */
+  readonly partialFireKey: boolean;
 }
 
 const toJsonText = (value: unknown): string | null =>
@@ -91,6 +98,7 @@ export const SQLITE_CODEC: Codec = {
   now: "SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) AS now",
   position: "instr",
   skipLocked: false,
+  partialFireKey: false,
 };
 
 export const POSTGRES_CODEC: Codec = {
@@ -105,6 +113,7 @@ export const POSTGRES_CODEC: Codec = {
   now: "SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS now",
   position: "strpos",
   skipLocked: true,
+  partialFireKey: true,
 };
 
 const DEFAULT_JOB_PAGE = 100;
@@ -193,6 +202,12 @@ export class KyselyStore implements Store {
       endDate: row.end_date,
       firedBy: row.fired_by,
     };
+  }
+
+  /** The ON CONFLICT target of the fire key: each fire of a schedule makes at most one job. */
+  private fireKey(oc: OnConflictBuilder<Database, "jobs">) {
+    const key = oc.columns(["schedule_id", "fire_time"]);
+    return this.codec.partialFireKey ? key.where("schedule_id", "is not", null) : key;
   }
 
   private newJob(job: NewJob): JobsTable {
@@ -370,7 +385,7 @@ export class KyselyStore implements Store {
       const rows = await trx
         .insertInto("jobs")
         .values(jobs.slice(i, i + JOB_CHUNK).map((job) => this.newJob(job)))
-        .onConflict((oc) => oc.columns(["schedule_id", "fire_time"]).doNothing())
+        .onConflict((oc) => this.fireKey(oc).doNothing())
         .returningAll()
         .execute();
       for (const row of rows) made.set(row.id, this.job(row));
@@ -391,7 +406,7 @@ export class KyselyStore implements Store {
       const row = await trx
         .insertInto("jobs")
         .values(this.newJob(job))
-        .onConflict((oc) => oc.columns(["schedule_id", "fire_time"]).doNothing())
+        .onConflict((oc) => this.fireKey(oc).doNothing())
         .returningAll()
         .executeTakeFirst();
       return row && this.job(row);

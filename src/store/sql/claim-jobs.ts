@@ -7,8 +7,8 @@
  * partial index serves exactly this order. SQLite has a single writer, whose UPDATE is
  * atomic on its own. On PostgreSQL the same statement, with `FOR UPDATE SKIP LOCKED` so
  * that concurrent nodes never wait on, or double-claim, a job, is the function
- * `sundial_claim_jobs` (migrations/postgres/000010-claim-function.sql, which says why):
- * a change of the claim changes both, the function by a new migration.
+ * `sundial_claim_jobs` (migrations/postgres/000010-claim-function.sql says why; 000011 is
+ * its latest version): a change of the claim changes both, the function by a new migration.
  */
 const COLUMNS_SET = `status = 'RUNNING', node = $1, lease_until = $3, start_date = $2, attempt = attempt + 1`;
 const READY = `status = 'PENDING' AND run_at <= $2 ORDER BY low_priority, priority DESC, run_at, id LIMIT $4`;
