@@ -19,7 +19,12 @@ import {
   ADVANCE_SCHEDULES_SQLITE,
   type MoveRecord,
 } from "./sql/advance-schedules.js";
-import { CLAIM_JOBS_POSTGRES, CLAIM_JOBS_SQLITE, positional } from "./sql/claim-jobs.js";
+import {
+  CLAIM_JOBS_POSTGRES,
+  CLAIM_JOBS_SQLITE,
+  claimedRowSqlite,
+  positional,
+} from "./sql/claim-jobs.js";
 import {
   type EndedColumns,
   type EndingRecord,
@@ -59,6 +64,8 @@ export interface Codec {
   parse(value: unknown): unknown;
   /** The claim query (sql/claim-jobs.ts) for its arguments: node, now, lease until, limit. */
   claimJobs(args: readonly unknown[]): CompiledQuery;
+  /** A row the claim query returned, as the table's row. */
+  claimedRow(row: unknown): Selectable<JobsTable>;
   /** The fire claim's compare-and-set (sql/advance-schedules.ts): moves JSON, ids. */
   advanceSchedules(args: readonly unknown[]): CompiledQuery;
   /** Refreshes the planner's statistics of the jobs table; `null`: not needed. */
@@ -91,6 +98,7 @@ export const SQLITE_CODEC: Codec = {
     const query = positional(CLAIM_JOBS_SQLITE, args);
     return CompiledQuery.raw(query.text, query.args);
   },
+  claimedRow: (row) => claimedRowSqlite(row as { claimed: string }),
   finishJobs: (args) => CompiledQuery.raw(FINISH_JOBS_SQLITE, args.slice(0, 2)),
   advanceSchedules: (args) => CompiledQuery.raw(ADVANCE_SCHEDULES_SQLITE, args.slice(0, 1)),
   // SQLite plans the hot statements the same way without statistics.
@@ -107,6 +115,7 @@ export const POSTGRES_CODEC: Codec = {
   json: toJsonText,
   parse: (value) => value ?? null,
   claimJobs: (args) => CompiledQuery.raw(CLAIM_JOBS_POSTGRES, [...args]),
+  claimedRow: (row) => row as Selectable<JobsTable>,
   finishJobs: (args) => CompiledQuery.raw(FINISH_JOBS_POSTGRES, [...args]),
   advanceSchedules: (args) => CompiledQuery.raw(ADVANCE_SCHEDULES_POSTGRES, [...args]),
   analyzeJobs: "ANALYZE jobs",
@@ -525,8 +534,8 @@ export class KyselyStore implements Store {
 
   async claimJobs(node: string, now: number, leaseMs: number, limit: number): Promise<JobRow[]> {
     const query = this.codec.claimJobs([node, now, now + leaseMs, limit]);
-    const { rows } = await this.db.executeQuery<Selectable<JobsTable>>(query);
-    const jobs = rows.map((row) => this.job(row));
+    const { rows } = await this.db.executeQuery(query);
+    const jobs = rows.map((row) => this.job(this.codec.claimedRow(row)));
     // RETURNING gives no order; hand them out in the order they were chosen.
     return jobs.sort(
       (a, b) =>

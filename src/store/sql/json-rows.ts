@@ -14,10 +14,14 @@ export function jsonRowsPostgres(parameter: string, alias: string, columns: Json
 }
 
 /**
- * A subquery over `json_each(?)`. A field holding JSON text comes back as that text
- * (json_extract unquotes strings), so JSON columns travel as strings.
+ * A subquery over the parameter's elements. A field holding JSON text comes back as that
+ * text (json_extract unquotes strings), so JSON columns travel as strings.
+ *
+ * The parameter is parsed once, into SQLite's binary JSON (3.45+; better-sqlite3 bundles
+ * its SQLite): over text, each json_extract parsed its element again, a dozen times a row,
+ * which was half of the cost of ending a batch of jobs.
  */
 export function jsonRowsSqlite(columns: JsonColumns): string {
   const fields = columns.map(([name]) => `json_extract(value, '$.${name}') AS ${name}`);
-  return `(SELECT ${fields.join(", ")} FROM json_each(?))`;
+  return `(SELECT ${fields.join(", ")} FROM jsonb_each(jsonb(?)))`;
 }
