@@ -93,12 +93,42 @@ function sqliteDatabase(file: string): BetterSqlite3.Database {
       { cause: error },
     );
   }
+  checkSqliteVersion(db, file);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
   // Another process (a CLI next to the server) may hold the write lock for a moment.
   db.pragma("busy_timeout = 5000");
   return db;
+}
+
+/**
+ * The oldest SQLite the store's statements run on: its batched statements read SQLite's
+ * binary JSON (3.45). better-sqlite3 bundles a newer one; a build against the system's
+ * library may not.
+ */
+const MIN_SQLITE = [3, 45, 0] as const;
+
+/** Whether SQLite `version` (as `sqlite_version()` gives it) is MIN_SQLITE or newer. */
+export function sqliteIsRecentEnough(version: string): boolean {
+  const parts = version.split(".").map(Number);
+  for (const [i, least] of MIN_SQLITE.entries()) {
+    const part = parts[i] ?? 0;
+    if (part !== least) return part > least;
+  }
+  return true;
+}
+
+function checkSqliteVersion(db: BetterSqlite3.Database, file: string): void {
+  const { version } = db.prepare("SELECT sqlite_version() AS version").get() as {
+    version: string;
+  };
+  if (sqliteIsRecentEnough(version)) return;
+  db.close();
+  throw new SundialError(
+    "storeUnavailable",
+    `Cannot use the SQLite database ${file}: better-sqlite3 runs SQLite ${version}, and Sundial needs ${MIN_SQLITE.join(".")} or newer; reinstall better-sqlite3 with its bundled SQLite (npm rebuild better-sqlite3).`,
+  );
 }
 
 function migrateSqlite(db: BetterSqlite3.Database, location: string): Migration[] {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { SundialError } from "../../src/errors.js";
-import { openStore } from "../../src/store/open-store.js";
+import { openStore, sqliteIsRecentEnough } from "../../src/store/open-store.js";
 import { aJob, aSchedule, refusal } from "./conformance/fixtures.js";
 import { storeConformance } from "./conformance.js";
 
@@ -100,6 +100,24 @@ describe("the SQLite store", () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("needs SQLite 3.45 (binary JSON), which the bundled library is", () => {
+    const bundled = (
+      new BetterSqlite3(":memory:").prepare("SELECT sqlite_version() AS v").get() as { v: string }
+    ).v;
+    expect(sqliteIsRecentEnough(bundled)).toBe(true);
+    expect(["3.45.0", "3.45.1", "3.53.2", "4.0.0"].map(sqliteIsRecentEnough)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(["3.44.2", "3.8.11", "2.99.99"].map(sqliteIsRecentEnough)).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 
   /** A migrated database file whose ledger also names a version from a future Sundial. */
