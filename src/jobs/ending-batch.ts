@@ -2,6 +2,11 @@
  * Records how a node's runs ended, many to a statement. While one batch is being written
  * the next gathers, so a quiet node writes each ending at once and a busy one writes a
  * statement per round trip however many jobs end meanwhile.
+ *
+ * The node's other statement over many of its held jobs, the lease renewal, runs through
+ * {@link EndingBatch.exclusive}, never beside a batch: two statements changing the same
+ * rows in different orders could deadlock on PostgreSQL, and locking the rows in id order
+ * first cost a fifth of each ending statement.
  */
 import type { JobEnding, JobOutcome, JobRow, Store } from "../store/store.js";
 
@@ -17,6 +22,8 @@ interface Waiting {
 export class EndingBatch {
   private queue: Waiting[] = [];
   private writing = false;
+  /** Settles when the batch being written, or the exclusive work running, is done. */
+  private busy: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -39,14 +46,39 @@ export class EndingBatch {
     });
   }
 
+  /**
+   * Runs `work` once no batch is being written, and writes none until it is done.
+   * @example await endings.exclusive(() => store.renewLeases(node, until));
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const done = this.busy.then(work);
+    this.busy = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    return done;
+  }
+
   private async write(): Promise<void> {
     while (this.queue.length > 0) {
+      // Behind any exclusive work, including work asked for while waiting; the endings
+      // that arrive meanwhile join this batch.
+      let before: Promise<void>;
+      do {
+        before = this.busy;
+        await before;
+      } while (before !== this.busy);
       const batch = this.queue.splice(0, MAX_BATCH);
+      const written = this.store.finishJobs(
+        this.node,
+        batch.map((waiting) => waiting.ending),
+      );
+      this.busy = written.then(
+        () => undefined,
+        () => undefined,
+      );
       try {
-        const rows = await this.store.finishJobs(
-          this.node,
-          batch.map((waiting) => waiting.ending),
-        );
+        const rows = await written;
         for (const [i, waiting] of batch.entries()) waiting.resolve(rows[i]);
       } catch (error) {
         for (const waiting of batch) waiting.reject(error);

@@ -398,7 +398,7 @@ export class WorkerPool {
         const claimsBefore = this.claimsReturned;
         const now = this.clock.now();
         if (now - renewedAt >= this.leaseMs / 3) {
-          await this.store.renewLeases(this.node, now + this.leaseMs);
+          await this.endings.exclusive(() => this.store.renewLeases(this.node, now + this.leaseMs));
           renewedAt = now;
         }
         const held = new Map(

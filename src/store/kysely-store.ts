@@ -547,18 +547,11 @@ export class KyselyStore implements Store {
   }
 
   async renewLeases(node: string, until: number): Promise<number> {
-    let held = this.db
-      .selectFrom("jobs")
-      .select("id")
-      .where("node", "=", node)
-      .where("status", "in", ["RUNNING", "STOPPING"])
-      .orderBy("id");
-    // In id order, as finishJobs locks them: the two can't deadlock.
-    if (this.codec.skipLocked) held = held.forUpdate();
     const result = await this.db
       .updateTable("jobs")
       .set({ lease_until: until })
-      .where("id", "in", held)
+      .where("node", "=", node)
+      .where("status", "in", ["RUNNING", "STOPPING"])
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }

@@ -245,7 +245,10 @@ export interface Store {
    * `now + leaseMs`, with `attempt` counted up. No job is ever claimed twice.
    */
   claimJobs(node: string, now: number, leaseMs: number, limit: number): Promise<JobRow[]>;
-  /** Extends the leases of every job `node` holds; returns how many. */
+  /**
+   * Extends the leases of every job `node` holds; returns how many. Not to be run beside a
+   * {@link finishJobs} of the same node: the two change the same rows in no set order.
+   */
   renewLeases(node: string, until: number): Promise<number>;
   /** Ends (or, for a retry, requeues) a job `node` holds; `undefined` if it no longer holds it. */
   finishJob(id: string, node: string, outcome: JobOutcome): Promise<JobRow | undefined>;

@@ -8,11 +8,12 @@
  * A job is changed only while `node` holds it (RUNNING or STOPPING); the others are left
  * as they are and are missing from what the statement returns (see RETURNED).
  *
- * PostgreSQL locks the rows in id order before changing them: a node's lease renewal
- * (renewLeases) locks the same rows in the same order, so the two can't deadlock. The
- * rows are found by the id array: it tells the planner how few they are. Left to its
- * statistics, which lag after a burst, it walks the node's index instead, through every
- * job the node held that vacuum has not yet cleared.
+ * A node never runs this beside its lease renewal (renewLeases), the other statement that
+ * changes many of its held jobs at once (EndingBatch.exclusive), so the two can't
+ * deadlock; locking the rows in id order first, as this statement once did, cost a fifth
+ * of it on PostgreSQL. The rows are found by the id array: it tells the planner how few
+ * they are. Left to its statistics, which lag after a burst, it walks the node's index
+ * instead, through every job the node held that vacuum has not yet cleared.
  */
 
 import type { JobRow } from "../store.js";
@@ -110,13 +111,8 @@ const COLUMNS: JsonColumns = [
   ["start_date", "bigint"],
 ];
 
-export const FINISH_JOBS_POSTGRES = `WITH held AS (
-  SELECT id FROM jobs WHERE id = ANY($3::text[])
-  ORDER BY id
-  FOR UPDATE
-)
-UPDATE jobs SET ${SET("jobs", "endings", (text) => `${text}::jsonb`)}
-FROM ${jsonRowsPostgres("$1", "endings", COLUMNS)} JOIN held ON held.id = endings.id
+export const FINISH_JOBS_POSTGRES = `UPDATE jobs SET ${SET("jobs", "endings", (text) => `${text}::jsonb`)}
+FROM ${jsonRowsPostgres("$1", "endings", COLUMNS)}
 WHERE jobs.id = endings.id AND jobs.id = ANY($3::text[]) AND jobs.node = $2 AND jobs.${HELD}
 RETURNING ${RETURNED("jobs")}`;
 
