@@ -171,6 +171,23 @@ describe.runIf(browserTestsCanRun())("the Projects and Tasks pages", () => {
     expect(await page.getByTestId("task-enabled").textContent()).toBe("disabled");
   });
 
+  it("zips the copy's file at the level set in the form", async () => {
+    const copyUrl = page.url();
+    await page.getByRole("link", { name: "Edit" }).click();
+    await page.getByRole("switch", { name: "Zip the file" }).dispatchEvent("click");
+    await page.getByRole("textbox", { name: "Zip level" }).fill("9");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.waitForURL(copyUrl);
+    const output = await page.evaluate(async (id) => {
+      const task = (await (await fetch(`/api/v1/tasks/${id}`)).json()) as {
+        output: { zip?: boolean; zipLevel?: number };
+      };
+      return task.output;
+    }, new URL(copyUrl).pathname.split("/").at(-1));
+    expect(output).toMatchObject({ zip: true, zipLevel: 9 });
+    expect(await page.getByTestId("task-summary").textContent()).toContain("zipped");
+  });
+
   it("re-ranks the project's tasks with the move buttons", async () => {
     await page.goto(`${server.url}/projects/finance`);
     const names = () =>
