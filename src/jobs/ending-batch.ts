@@ -52,10 +52,7 @@ export class EndingBatch {
    */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
     const done = this.busy.then(work);
-    this.busy = done.then(
-      () => undefined,
-      () => undefined,
-    );
+    this.busy = settled(done);
     return done;
   }
 
@@ -73,10 +70,7 @@ export class EndingBatch {
         this.node,
         batch.map((waiting) => waiting.ending),
       );
-      this.busy = written.then(
-        () => undefined,
-        () => undefined,
-      );
+      this.busy = settled(written);
       try {
         const rows = await written;
         for (const [i, waiting] of batch.entries()) waiting.resolve(rows[i]);
@@ -86,4 +80,12 @@ export class EndingBatch {
     }
     this.writing = false;
   }
+}
+
+/** Settles, never rejecting, when `work` does: what waits behind it needs only its end. */
+function settled(work: Promise<unknown>): Promise<void> {
+  return work.then(
+    () => undefined,
+    () => undefined,
+  );
 }
