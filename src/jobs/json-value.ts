@@ -29,17 +29,37 @@ export function withoutNul(text: string): string {
   return text.includes("\0") ? text.replaceAll("\0", "\uFFFD") : text;
 }
 
-/** JSON.parse's reviver: strings and keys {@link withoutNul}. */
-function reviveWithoutNul(_key: string, value: unknown): unknown {
-  if (typeof value === "string") return withoutNul(value);
+/** A UTF-16 surrogate without its other half: no character, so no UTF-8 either. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/**
+ * How JSON.stringify writes a lone surrogate (ES2019): an escape, which PostgreSQL's jsonb
+ * refuses ("Unicode low surrogate must follow a high surrogate") where SQLite keeps it.
+ * Paired surrogates are written as the character itself.
+ */
+const ESCAPED_SURROGATE = /\\ud[89a-f]/;
+
+/**
+ * `text` as it can be stored as JSON on both databases: NUL as {@link withoutNul}, and each
+ * lone surrogate (a string cut inside an emoji, say) replaced by U+FFFD, as UTF-8
+ * encoding already does to text columns.
+ */
+function storableText(text: string): string {
+  return withoutNul(text).replace(LONE_SURROGATE, "\uFFFD");
+}
+
+/** JSON.parse's reviver: strings and keys {@link storableText}. */
+function reviveStorable(_key: string, value: unknown): unknown {
+  if (typeof value === "string") return storableText(value);
   if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
-  if (!Object.keys(value).some((key) => key.includes("\0"))) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, v]) => [withoutNul(key), v]));
+  const keys = Object.keys(value);
+  if (keys.every((key) => storableText(key) === key)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [storableText(key), v]));
 }
 
 /**
  * `value` as stored JSON would give it back: `undefined` becomes `null`, errors become
- * plain objects, NUL characters in strings and keys become U+FFFD ({@link withoutNul}).
+ * plain objects, NUL characters and lone surrogates in strings and keys become U+FFFD
+ * ({@link storableText}).
  * @throws SundialError `badRequest` naming `field` when it can't be JSON (a cycle).
  * @example jsonValue({ at: new Date(0) }, "data") // { at: "1970-01-01T00:00:00.000Z" }
  */
@@ -56,6 +76,8 @@ export function jsonValue(value: unknown, field: string): unknown {
     );
   }
   if (text === undefined) return null;
-  // JSON.stringify writes NUL as \u0000: without one, the reviver's walk is saved.
-  return text.includes("\\u0000") ? JSON.parse(text, reviveWithoutNul) : JSON.parse(text);
+  // JSON.stringify escapes both: without an escape, the reviver's walk is saved.
+  return text.includes("\\u0000") || ESCAPED_SURROGATE.test(text)
+    ? JSON.parse(text, reviveStorable)
+    : JSON.parse(text);
 }

@@ -1,6 +1,7 @@
 /**
- * PostgreSQL refuses NUL (U+0000) in text and jsonb; output and results that hold one must
- * still let their job finish, with the character replaced by U+FFFD.
+ * PostgreSQL refuses NUL (U+0000) in text and jsonb, and lone surrogates in jsonb; output
+ * and results that hold one must still let their job finish, with the character replaced
+ * by U+FFFD.
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,9 +9,9 @@ import { Sundial } from "../../src/index.js";
 import { freshSchemaName, postgresAvailable, TEST_DATABASE_URL } from "../helpers/postgres.js";
 import { ended, runJob } from "./helpers.js";
 
-const available = await postgresAvailable("the NUL character tests");
+const available = await postgresAvailable("the tests of characters PostgreSQL refuses");
 
-describe.runIf(available)("NUL characters on PostgreSQL", () => {
+describe.runIf(available)("characters PostgreSQL refuses (NUL, lone surrogates)", () => {
   const schema = freshSchemaName("sundial_nul");
   let sundial: Sundial;
 
@@ -19,6 +20,10 @@ describe.runIf(available)("NUL characters on PostgreSQL", () => {
     sundial.define("nul-results", async ({ log }) => {
       await log.info("handler \u0000 line", { "detail\u0000": "x\u0000y" });
       return { text: "a\u0000b", "key\u0000": ["\u0000"] };
+    });
+    sundial.define("cut-emoji", async ({ data }) => {
+      const { text } = data as { text: string };
+      return { preview: text.slice(0, 1), [text.slice(1)]: text };
     });
     await sundial.start({ concurrency: 2 });
   });
@@ -72,6 +77,17 @@ describe.runIf(available)("NUL characters on PostgreSQL", () => {
     expect(logs[0]).toMatchObject({
       message: "handler \uFFFD line",
       additionalInfo: { "detail\uFFFD": "x\uFFFDy" },
+    });
+  });
+
+  it("a handler whose results hold a lone surrogate finishes, the surrogate as U+FFFD", async () => {
+    const { id } = await sundial.jobs.enqueue("cut-emoji", { text: "\u{1F600}" });
+    const { job } = await ended(sundial, id);
+    expect(job).toMatchObject({
+      status: "FINISHED",
+      hasErrors: false,
+      data: { text: "\u{1F600}" },
+      results: { preview: "\uFFFD", "\uFFFD": "\u{1F600}" },
     });
   });
 });

@@ -479,6 +479,24 @@ describe("NUL characters, which PostgreSQL refuses", () => {
   });
 });
 
+describe("lone surrogates, which PostgreSQL's jsonb refuses", () => {
+  it("become U+FFFD in data and log details, keys included; pairs and escaped text stay", async () => {
+    const emoji = "\u{1F600}";
+    const cut = emoji.slice(0, 1);
+    const job = await node.jobs.enqueue("report", { [`k${cut}`]: [`v${cut}`, emoji.slice(1)] });
+    await node.jobs.logInfo(job.id, "line", { whole: emoji, cut, text: "\\ud800" });
+    expect((await node.jobs.findById(job.id))?.data).toEqual({
+      "k\uFFFD": ["v\uFFFD", "\uFFFD"],
+    });
+    expect((await node.jobs.logs(job.id))[0]?.additionalInfo).toEqual({
+      whole: emoji,
+      cut: "\uFFFD",
+      // A backslash followed by "ud800" is text, not a surrogate: kept as it is.
+      text: "\\ud800",
+    });
+  });
+});
+
 describe("purge", () => {
   it("deletes ended jobs past the retention rule with their logs, keeping STOPPED ones", async () => {
     const old = await node.jobs.enqueue("report", {});
