@@ -7,7 +7,13 @@
  * {@link EndingBatch.exclusive}, never beside a batch: two statements changing the same
  * rows in different orders could deadlock on PostgreSQL, and locking the rows in id order
  * first cost a fifth of each ending statement.
+ *
+ * An ending the database refuses (see statementRefused) must not hold up the others in
+ * its statement: a refused batch is written again in halves, down to that ending alone,
+ * which is then the only one told of the refusal. A failure of the moment (the database
+ * away) fails the batch as it is, for its runs to try again.
  */
+import { statementRefused } from "../store/database-errors.js";
 import type { JobEnding, JobOutcome, JobRow, Store } from "../store/store.js";
 
 /** Endings per statement: one JSON parameter, so only the statement's size bounds it. */
@@ -33,7 +39,7 @@ export class EndingBatch {
   /**
    * Ends (or requeues) a job this node holds, as `store.finishJob` does; resolves with the
    * job as it now is, or `undefined` when the node no longer holds it. Rejects when the
-   * batch it went in failed, so the caller can try again. `held` is the job as this node
+   * batch it went in failed for the moment, or when the database refused this ending. `held` is the job as this node
    * knows it (see JobEnding.held).
    */
   finish(held: JobRow, outcome: JobOutcome): Promise<JobRow | undefined> {
@@ -65,20 +71,30 @@ export class EndingBatch {
         before = this.busy;
         await before;
       } while (before !== this.busy);
-      const batch = this.queue.splice(0, MAX_BATCH);
-      const written = this.store.finishJobs(
+      const written = this.writeBatch(this.queue.splice(0, MAX_BATCH));
+      this.busy = written;
+      await written;
+    }
+    this.writing = false;
+  }
+
+  /** Writes `batch` and settles each of its endings; never rejects. */
+  private async writeBatch(batch: readonly Waiting[]): Promise<void> {
+    try {
+      const rows = await this.store.finishJobs(
         this.node,
         batch.map((waiting) => waiting.ending),
       );
-      this.busy = settled(written);
-      try {
-        const rows = await written;
-        for (const [i, waiting] of batch.entries()) waiting.resolve(rows[i]);
-      } catch (error) {
+      for (const [i, waiting] of batch.entries()) waiting.resolve(rows[i]);
+    } catch (error) {
+      if (batch.length === 1 || !statementRefused(error)) {
         for (const waiting of batch) waiting.reject(error);
+        return;
       }
+      const half = Math.ceil(batch.length / 2);
+      await this.writeBatch(batch.slice(0, half));
+      await this.writeBatch(batch.slice(half));
     }
-    this.writing = false;
   }
 }
 

@@ -9,7 +9,10 @@
  * - a user stopped it → STOPPED, keeping its checkpoint, whatever the handler did then;
  * - its node shut down → PENDING again at once with its checkpoint, the attempt not counted;
  * - its node lost the lease (another node recovered it) → nothing is recorded: the job is
- *   no longer this node's.
+ *   no longer this node's;
+ * - the database refused the ending itself (a constraint, a trigger, a value it can't
+ *   hold) → FINISHED `hasErrors` (STOPPED when stopped) with an ERROR line saying why,
+ *   results and checkpoint left as stored: sending the same ending again can't succeed.
  *
  * A handler that ignores its aborted signal is waited for `abandonAfterMs`, then the run
  * ends without it: JavaScript can't kill a promise, so it runs on unobserved (the script
@@ -17,6 +20,7 @@
  */
 import { type Clock, WAKE } from "../clock.js";
 import { SundialError } from "../errors.js";
+import { statementRefused } from "../store/database-errors.js";
 import type { JobOutcome, JobRow, LogLevel, Store } from "../store/store.js";
 import { DEFAULT_BACKOFF, retryDelay } from "./backoff.js";
 import type { Job } from "./job.js";
@@ -74,6 +78,8 @@ export class JobRun {
   private checkpoint: unknown;
   /** When the handler began; later than the claim's startDate for a job claimed ahead. */
   private startedAt: number | undefined;
+  /** Why the database refused this run's ending, once it has. */
+  private refused: unknown;
 
   constructor(
     private readonly env: RunEnvironment,
@@ -235,6 +241,11 @@ export class JobRun {
         return;
       } catch (error) {
         this.env.jobs.events.emit("error", error);
+        // Sending a refused ending again can't succeed: the next try records the refusal.
+        if (this.refused === undefined && statementRefused(error)) {
+          this.refused = error;
+          continue;
+        }
         const wait = RECORD_RETRY_MS[Math.min(attempt, RECORD_RETRY_MS.length - 1)] as number;
         if (this.env.givingUp.aborted) return;
         await this.env.clock.sleep(wait, this.env.givingUp);
@@ -254,7 +265,19 @@ export class JobRun {
       await this.discarded("its lease lapsed and the job was recovered");
       return;
     }
-    if (kind === "stopped") {
+    if (this.refused !== undefined) {
+      await jobs.appendLog(
+        this.id,
+        "ERROR",
+        `the database refused to store how the run ended (${messageOf(this.refused)}); the job ends failed, without its results`,
+        { error: storable(this.refused) },
+      );
+      ended = await this.end({
+        status: kind === "stopped" ? "STOPPED" : "FINISHED",
+        hasErrors: true,
+        at: now,
+      });
+    } else if (kind === "stopped") {
       if (settled !== undefined && !settled.ok && !this.isAbort(settled.error)) {
         await jobs.appendLog(
           this.id,

@@ -11,13 +11,15 @@
  * history.follow(sundial.schedules);
  * const { changes } = await history.diff("task", task.id, 1, 3);
  */
+
 import { type Clock, systemClock } from "../clock.js";
 import { SundialError } from "../errors.js";
 import type { ScheduleService } from "../schedules/schedule.service.js";
+import { isUniqueViolation } from "../store/database-errors.js";
 import type { Store } from "../store/store.js";
 import { diffConfigs, sameConfig } from "./config-diff.js";
 import type { ConfigDiff, ConfigKind, ConfigVersion } from "./project.js";
-import { isUniqueViolation, ProjectRepository, type VersionRecord } from "./project.repository.js";
+import { ProjectRepository, type VersionRecord } from "./project.repository.js";
 
 /** Two nodes saving one schedule at once both read the same newest number; one tries again. */
 const APPEND_TRIES = 5;

@@ -42,16 +42,6 @@ export interface TaskListQuery {
   readonly limit: number;
 }
 
-/** Whether a write failed on a UNIQUE or PRIMARY KEY constraint (by code, never by message). */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return (
-    code === "23505" ||
-    code === "SQLITE_CONSTRAINT_UNIQUE" ||
-    code === "SQLITE_CONSTRAINT_PRIMARYKEY"
-  );
-}
-
 /** `%`, `_` and `\` match themselves in a LIKE pattern built from `text`. */
 function likePattern(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

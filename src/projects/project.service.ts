@@ -11,12 +11,14 @@
  *   schedules: [{ schedule: "0 0 6 ? * MON-FRI", timeZone: "Europe/London" }] }, { by: "ada" });
  * const job = await projects.run("sales", { runBy: { id: "usr_1", name: "ada" } });
  */
+
 import { randomBytes } from "node:crypto";
 import { type Clock, systemClock } from "../clock.js";
 import { SundialError } from "../errors.js";
 import type { Job, RunBy } from "../jobs/job.js";
 import type { JobService } from "../jobs/job.service.js";
 import type { ScheduleService } from "../schedules/schedule.service.js";
+import { isUniqueViolation } from "../store/database-errors.js";
 import type { Store } from "../store/store.js";
 import { sameConfig } from "./config-diff.js";
 import { ConfigHistory } from "./config-history.js";
@@ -30,7 +32,7 @@ import type {
   SaveOptions,
   TaskConfig,
 } from "./project.js";
-import { isUniqueViolation, type ProjectRecord, ProjectRepository } from "./project.repository.js";
+import { type ProjectRecord, ProjectRepository } from "./project.repository.js";
 import {
   checkBody,
   checkName,

@@ -14,10 +14,12 @@
  * const task = await tasks.create({ project: "sales", name: "north", source: {…}, output: {…}, destinations: […] }, { by: "ada" });
  * await tasks.setEnabled(task.id, false, { by: "ada" });
  */
+
 import { randomBytes } from "node:crypto";
 import { type Clock, systemClock } from "../clock.js";
 import { SundialError } from "../errors.js";
 import type { ScheduleService } from "../schedules/schedule.service.js";
+import { isUniqueViolation } from "../store/database-errors.js";
 import type { Store } from "../store/store.js";
 import { sameConfig } from "./config-diff.js";
 import { ConfigHistory } from "./config-history.js";
@@ -33,12 +35,7 @@ import type {
   Task,
   TaskConfig,
 } from "./project.js";
-import {
-  isUniqueViolation,
-  ProjectRepository,
-  type TaskListQuery,
-  type TaskRecord,
-} from "./project.repository.js";
+import { ProjectRepository, type TaskListQuery, type TaskRecord } from "./project.repository.js";
 import {
   changedMeanwhile,
   type ProjectService,

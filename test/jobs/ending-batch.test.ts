@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { EndingBatch } from "../../src/jobs/ending-batch.js";
 import type { JobEnding, Store } from "../../src/store/store.js";
@@ -100,5 +101,64 @@ describe("EndingBatch", () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("writes a batch the database refuses again in halves, so only the refused ending fails", async () => {
+    const { store, slowed, log, release } = await slowStore();
+    try {
+      await sql`CREATE TRIGGER refuse_poison BEFORE UPDATE ON jobs
+        WHEN json_extract(NEW.results, '$.poison') IS NOT NULL
+        BEGIN SELECT RAISE(ABORT, 'no poison here'); END`.execute(store.db);
+      const ids = ["job-a", "job-b", "job-c", "job-d", "job-e"];
+      const held = await running(store, "n1", T0, 30_000, ...ids.map((id) => aJob(id)));
+      const batch = new EndingBatch(slowed, "n1");
+      const endings = held.map((row) =>
+        batch.finish(row!, {
+          status: "FINISHED",
+          at: T0 + 1,
+          results: row!.id === "job-d" ? { poison: true } : { ok: row!.id },
+        }),
+      );
+      const settled = Promise.allSettled(endings);
+      for (let i = 0; i < 8; i++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        release();
+      }
+      const outcomes = await settled;
+      expect(
+        outcomes.map((o) => (o.status === "fulfilled" ? o.value?.results : "refused")),
+      ).toEqual([{ ok: "job-a" }, { ok: "job-b" }, { ok: "job-c" }, "refused", { ok: "job-e" }]);
+      expect((outcomes[3] as PromiseRejectedResult).reason).toMatchObject({
+        code: "SQLITE_CONSTRAINT_TRIGGER",
+      });
+      expect(log.filter((line) => line.startsWith("write"))).toEqual([
+        "write job-a,job-b,job-c,job-d,job-e",
+        "write job-a,job-b,job-c",
+        "write job-d,job-e",
+        "write job-d",
+        "write job-e",
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("fails the whole batch, in one statement, when the database is away", async () => {
+    const store = await openSqliteStore();
+    const [a, b] = await running(store, "n1", T0, 30_000, aJob("job-a"), aJob("job-b"));
+    let statements = 0;
+    const counted: Store = Object.create(store);
+    counted.finishJobs = (node: string, endings: readonly JobEnding[]) => {
+      statements++;
+      return store.finishJobs(node, endings);
+    };
+    await store.close();
+    const batch = new EndingBatch(counted, "n1");
+    const outcomes = await Promise.allSettled([
+      batch.finish(a!, { status: "FINISHED", at: T0 + 1 }),
+      batch.finish(b!, { status: "FINISHED", at: T0 + 1 }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
+    expect(statements).toBe(1);
   });
 });

@@ -24,6 +24,11 @@ export interface TestDatabase {
   cleanup(): Promise<void>;
   /** Whether the process's own timer count can be checked (a PostgreSQL pool keeps idle timers). */
   readonly checksProcessTimers: boolean;
+  /**
+   * Has the database refuse, with a trigger, any change of a job whose results hold the key
+   * `poison`, as an operator's rule or a value the database can't hold would.
+   */
+  refusePoisonedResults(store: Store): Promise<void>;
 }
 
 /**
@@ -268,6 +273,50 @@ export function poolLifecycle(db: TestDatabase): void {
       expect((await a.jobs.logs(job.id))[0]?.message).toMatch(
         /^failed: results: cannot be stored as JSON/,
       );
+    });
+
+    it("ends a job whose ending the database refuses failed, and records its neighbours as they ran", async () => {
+      const store = await aStore();
+      await db.refusePoisonedResults(store);
+      const a = aNode(store);
+      const gate = deferred();
+      let started = 0;
+      const allStarted = deferred();
+      a.registry.define("gated", async ({ data }) => {
+        if (++started === 4) allStarted.resolve();
+        await gate.promise;
+        return data;
+      });
+      const jobs = await a.jobs.enqueueMany(
+        [{ ok: 1 }, { poison: true }, { ok: 2 }, { ok: 3 }].map((data) => ({
+          type: "gated",
+          data,
+        })),
+      );
+      const pool = aPool(a);
+      await pool.start({ concurrency: 4 });
+      await allStarted.promise;
+      // The four end in one turn, so their endings go to the database in one statement.
+      gate.resolve();
+      const ended = await Promise.all(
+        jobs.map((job) => a.jobs.waitForJob(job.id, ["FINISHED"], 10_000)),
+      );
+      expect(ended.map(({ hasErrors, results }) => ({ hasErrors, results }))).toEqual([
+        { hasErrors: false, results: { ok: 1 } },
+        { hasErrors: true, results: null },
+        { hasErrors: false, results: { ok: 2 } },
+        { hasErrors: false, results: { ok: 3 } },
+      ]);
+      expect(await a.jobs.logs(jobs[1]!.id)).toMatchObject([
+        {
+          level: "ERROR",
+          message: expect.stringMatching(
+            /^the database refused to store how the run ended \(.*no poison.*\); the job ends failed, without its results$/,
+          ),
+        },
+      ]);
+      for (const job of [jobs[0]!, jobs[2]!, jobs[3]!])
+        expect(await a.jobs.logs(job.id)).toEqual([]);
     });
 
     it("never runs more handlers at once than its concurrency", async () => {

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import pg from "pg";
 import { afterAll } from "vitest";
 import { openStore } from "../../src/store/open-store.js";
@@ -30,5 +31,14 @@ if (available) {
     },
     cleanup: dropSchemas,
     checksProcessTimers: false,
+    async refusePoisonedResults(store) {
+      await sql`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.results ? 'poison' THEN RAISE EXCEPTION 'no poison here'; END IF;
+          RETURN NEW;
+        END $$`.execute(store.db);
+      await sql`CREATE TRIGGER refuse_poison BEFORE UPDATE ON jobs
+        FOR EACH ROW EXECUTE FUNCTION refuse_poison()`.execute(store.db);
+    },
   });
 }

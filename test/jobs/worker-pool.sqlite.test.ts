@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { openStore } from "../../src/store/open-store.js";
 import { freshSqliteFile, removeSqliteFiles } from "./helpers.js";
 import { poolLifecycle } from "./pool-lifecycle.js";
@@ -12,4 +13,9 @@ poolLifecycle({
   },
   cleanup: removeSqliteFiles,
   checksProcessTimers: true,
+  async refusePoisonedResults(store) {
+    await sql`CREATE TRIGGER refuse_poison BEFORE UPDATE ON jobs
+      WHEN json_extract(NEW.results, '$.poison') IS NOT NULL
+      BEGIN SELECT RAISE(ABORT, 'no poison here'); END`.execute(store.db);
+  },
 });
