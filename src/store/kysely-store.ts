@@ -29,6 +29,7 @@ import {
   type EndedColumns,
   type EndingRecord,
   endedRow,
+  endingRecord,
   FINISH_JOBS_POSTGRES,
   FINISH_JOBS_SQLITE,
 } from "./sql/finish-jobs.js";
@@ -563,23 +564,9 @@ export class KyselyStore implements Store {
 
   async finishJobs(node: string, endings: readonly JobEnding[]): Promise<(JobRow | undefined)[]> {
     if (endings.length === 0) return [];
-    const records = endings.map(({ id, outcome }): EndingRecord => {
-      const retry = outcome.status === "PENDING";
-      return {
-        id,
-        status: outcome.status,
-        has_errors: outcome.hasErrors ?? null,
-        set_results: outcome.results !== undefined,
-        results: this.codec.json(outcome.results),
-        set_checkpoint: outcome.checkpoint !== undefined,
-        checkpoint: this.codec.json(outcome.checkpoint),
-        set_reason: outcome.reason !== undefined,
-        reason: outcome.reason ?? null,
-        run_at: retry ? (outcome.runAt ?? outcome.at) : null,
-        end_date: retry ? null : outcome.at,
-        start_date: outcome.startedAt ?? null,
-      };
-    });
+    const records = endings.map(({ id, outcome }) =>
+      endingRecord(id, outcome, (value) => this.codec.json(value)),
+    );
     const query = this.codec.finishJobs([
       JSON.stringify(records),
       node,
