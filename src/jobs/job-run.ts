@@ -168,53 +168,46 @@ export class JobRun {
   }
 
   private context(): JobContext {
-    const now = this.env.clock.now();
-    // Made when first read: most handlers never look, and it was a run's largest object.
-    let job: Job | undefined;
-    const jobAtStart = () => {
-      job ??= toJob({ ...this.row, startDate: this.startedAt ?? now }, now);
-      return job;
-    };
-    const log = (level: LogLevel) => (message: string, additionalInfo?: unknown) => {
-      if (typeof message !== "string") {
-        throw new SundialError("badRequest", "message: a log line's message must be text", {
-          field: "message",
-        });
-      }
-      return this.write(() => this.env.jobs.appendLog(this.id, level, message, additionalInfo));
-    };
-    const logger: JobLogger = { info: log("INFO"), error: log("ERROR") };
-    const signalOf = () => this.signal;
-    return {
-      get job() {
-        return jobAtStart();
-      },
-      data: this.row.data,
-      get signal() {
-        return signalOf();
-      },
-      checkpoint: this.row.checkpoint,
-      log: logger,
-      progress: (percent: number) => {
-        if (typeof percent !== "number" || !(percent >= 0 && percent <= 100)) {
-          throw new SundialError(
-            "badRequest",
-            `progress: ${String(percent)} is not from 0 to 100`,
-            {
-              field: "progress",
-            },
-          );
-        }
-        const progress = Math.round(percent);
-        if (progress === this.lastProgress) return Promise.resolve();
-        this.lastProgress = progress;
-        return this.write(() => this.update({ progress }));
-      },
-      saveCheckpoint: (value: unknown) => {
-        const checkpoint = jsonValue(value, "checkpoint");
-        return this.write(() => this.update({ checkpoint }));
-      },
-    };
+    return new RunContext(this, this.row.data, this.row.checkpoint, this.env.clock.now());
+  }
+
+  /** The job as its handler sees it: as claimed, RUNNING since the handler began. */
+  jobAt(now: number): Job {
+    return toJob({ ...this.row, startDate: this.startedAt ?? now }, now);
+  }
+
+  /** The handler's signal (see {@link JobContext.signal}). */
+  handlerSignal(): AbortSignal {
+    return this.signal;
+  }
+
+  /** A log line of the handler's (see {@link JobContext.log}). */
+  log(level: LogLevel, message: string, additionalInfo: unknown): Promise<void> {
+    if (typeof message !== "string") {
+      throw new SundialError("badRequest", "message: a log line's message must be text", {
+        field: "message",
+      });
+    }
+    return this.write(() => this.env.jobs.appendLog(this.id, level, message, additionalInfo));
+  }
+
+  /** See {@link JobContext.progress}. */
+  progress(percent: number): Promise<void> {
+    if (typeof percent !== "number" || !(percent >= 0 && percent <= 100)) {
+      throw new SundialError("badRequest", `progress: ${String(percent)} is not from 0 to 100`, {
+        field: "progress",
+      });
+    }
+    const progress = Math.round(percent);
+    if (progress === this.lastProgress) return Promise.resolve();
+    this.lastProgress = progress;
+    return this.write(() => this.update({ progress }));
+  }
+
+  /** See {@link JobContext.saveCheckpoint}. */
+  saveCheckpoint(value: unknown): Promise<void> {
+    const checkpoint = jsonValue(value, "checkpoint");
+    return this.write(() => this.update({ checkpoint }));
   }
 
   private async update(change: { progress?: number; checkpoint?: unknown }): Promise<void> {
@@ -255,16 +248,29 @@ export class JobRun {
   }
 
   private async record(): Promise<void> {
-    const { store, clock, node, jobs } = this.env;
     const kind = this.interruption?.kind;
-    const settled = this.settled;
-    const now = clock.now();
-    let ended: JobRow | undefined;
-
     if (kind === "leaseLost") {
       await this.discarded("its lease lapsed and the job was recovered");
       return;
     }
+    const settled = this.settled;
+    const now = this.env.clock.now();
+    // The usual ending on its own: a small async function is a small allocation per run.
+    const ended =
+      this.refused === undefined && kind === undefined && settled?.ok === true
+        ? await this.end({ status: "FINISHED", at: now, reason: null, results: settled.value })
+        : await this.otherEnding(kind, settled, now);
+    if (ended === undefined) await this.discarded("another node holds the job now");
+    else this.env.jobs.announce(ended);
+  }
+
+  /** Every ending but a handler's plain return (see the rules at the top). */
+  private async otherEnding(
+    kind: InterruptionKind | undefined,
+    settled: Settled | undefined,
+    now: number,
+  ): Promise<JobRow | undefined> {
+    const { store, node, jobs } = this.env;
     if (this.refused !== undefined) {
       await jobs.appendLog(
         this.id,
@@ -272,12 +278,13 @@ export class JobRun {
         `the database refused to store how the run ended (${messageOf(this.refused)}); the job ends failed, without its results`,
         { error: storable(this.refused) },
       );
-      ended = await this.end({
+      return this.end({
         status: kind === "stopped" ? "STOPPED" : "FINISHED",
         hasErrors: true,
         at: now,
       });
-    } else if (kind === "stopped") {
+    }
+    if (kind === "stopped") {
       if (settled !== undefined && !settled.ok && !this.isAbort(settled.error)) {
         await jobs.appendLog(
           this.id,
@@ -286,45 +293,32 @@ export class JobRun {
           { error: storable(settled.error) },
         );
       }
-      ended = await this.end({
+      return this.end({
         status: "STOPPED",
         at: now,
         ...(settled?.ok && settled.value !== undefined ? { results: settled.value } : {}),
       });
-    } else if (kind === "shutdown") {
+    }
+    if (kind === "shutdown") {
       await jobs.appendLog(
         this.id,
         "INFO",
         `interrupted: node ${node} shut down; the job will run again`,
       );
-      ended =
+      return (
         (await store.updateJob(
           this.id,
           { status: ["RUNNING"], node },
           { status: "PENDING", runAt: now, release: true, refundAttempt: true },
         )) ??
         // A user asked it to stop meanwhile: that wins.
-        (await this.end({ status: "STOPPED", at: now }));
-    } else if (settled?.ok === true && kind === undefined) {
-      ended = await this.end({
-        status: "FINISHED",
-        at: now,
-        reason: null,
-        results: settled.value,
-      });
-    } else {
-      ended = await this.fail(
-        kind === "timeout"
-          ? this.interruption
-          : settled?.ok === false
-            ? settled.error
-            : this.interruption,
-        now,
+        (await this.end({ status: "STOPPED", at: now }))
       );
     }
-
-    if (ended === undefined) await this.discarded("another node holds the job now");
-    else jobs.announce(ended);
+    return this.fail(
+      kind === "timeout" || settled?.ok !== false ? this.interruption : settled.error,
+      now,
+    );
   }
 
   /** Records the ending, with the run's real start when it began after its claim. */
@@ -386,6 +380,55 @@ export class JobRun {
       "INFO",
       `node ${this.env.node} finished a run it no longer held (${why}); its outcome was discarded`,
     );
+  }
+}
+
+/**
+ * A run's {@link JobContext}. Each member is made when first read, and kept: most handlers
+ * read only `data`, and the functions and objects made up front for every run were its
+ * largest allocation (bench/queue). The functions are bound, so a handler may take them
+ * apart (`async ({ data, progress }) => …`).
+ */
+class RunContext implements JobContext {
+  private cachedJob: Job | undefined;
+  private cachedLog: JobLogger | undefined;
+  private cachedProgress: JobContext["progress"] | undefined;
+  private cachedSaveCheckpoint: JobContext["saveCheckpoint"] | undefined;
+
+  constructor(
+    private readonly run: JobRun,
+    readonly data: unknown,
+    readonly checkpoint: unknown,
+    /** When the context was made, for the job's `duration`. */
+    private readonly madeAt: number,
+  ) {}
+
+  get job(): Job {
+    this.cachedJob ??= this.run.jobAt(this.madeAt);
+    return this.cachedJob;
+  }
+
+  get signal(): AbortSignal {
+    return this.run.handlerSignal();
+  }
+
+  get log(): JobLogger {
+    const run = this.run;
+    this.cachedLog ??= {
+      info: (message, additionalInfo) => run.log("INFO", message, additionalInfo),
+      error: (message, additionalInfo) => run.log("ERROR", message, additionalInfo),
+    };
+    return this.cachedLog;
+  }
+
+  get progress(): JobContext["progress"] {
+    this.cachedProgress ??= (percent) => this.run.progress(percent);
+    return this.cachedProgress;
+  }
+
+  get saveCheckpoint(): JobContext["saveCheckpoint"] {
+    this.cachedSaveCheckpoint ??= (value) => this.run.saveCheckpoint(value);
+    return this.cachedSaveCheckpoint;
   }
 }
 

@@ -321,7 +321,7 @@ export class JobService {
       ["STOPPING", "STOPPED"],
       { PENDING: "cancel a PENDING job instead" },
     );
-    const job = changed ? this.announce(row) : toJob(row, this.clock.now());
+    const job = changed ? this.announced(row) : toJob(row, this.clock.now());
     // Asked again while STOPPING: ask its node again, in case the first request was lost.
     if (row.status === "STOPPING") this.events.emit("stopRequested", job);
     return job;
@@ -341,7 +341,7 @@ export class JobService {
       ["CANCELED"],
       { RUNNING: "stop it first", STOPPING: "wait until it is STOPPED" },
     );
-    return changed ? this.announce(row) : toJob(row, this.clock.now());
+    return changed ? this.announced(row) : toJob(row, this.clock.now());
   }
 
   /**
@@ -364,7 +364,7 @@ export class JobService {
       [],
       {},
     );
-    return this.announce(row);
+    return this.announced(row);
   }
 
   /**
@@ -419,7 +419,7 @@ export class JobService {
   private async setPriorityClass(jobId: string, lowPriority: boolean): Promise<Job> {
     const row = await this.store.updateJob(jobId, { status: ALL_STATUSES }, { lowPriority });
     if (row === undefined) throw notFound(jobId);
-    return this.announce(row);
+    return this.announced(row);
   }
 
   /**
@@ -459,11 +459,23 @@ export class JobService {
   }
 
   /**
-   * Tells this process's listeners that a job changed (and ended, or became claimable),
-   * and returns it as users see it. For the worker pool and the scheduler, after they
-   * change a job in the store themselves.
+   * Tells this process's listeners that a job changed (and ended, or became claimable).
+   * For the worker pool and the scheduler, after they change a job in the store
+   * themselves: the job as users see it is made only when someone listens, which for a
+   * job just claimed is seldom.
    */
-  announce(row: JobRow): Job {
+  announce(row: JobRow): void {
+    const { events } = this;
+    const listened =
+      events.listenerCount("changed") > 0 ||
+      (ENDED_STATUSES.includes(row.status)
+        ? events.listenerCount("finished") > 0
+        : row.status === "PENDING" && events.listenerCount("enqueued") > 0);
+    if (listened) this.announced(row);
+  }
+
+  /** {@link announce}, returning the job as users see it. */
+  private announced(row: JobRow): Job {
     const job = toJob(row, this.clock.now());
     this.events.emit("changed", job);
     if (ENDED_STATUSES.includes(job.status)) this.events.emit("finished", job);

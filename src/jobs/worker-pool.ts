@@ -111,6 +111,8 @@ export class WorkerPool {
   private wakeClaimer: (() => void) | undefined;
   private loops = new AbortController();
   private givingUp = new AbortController();
+  /** What every run of this start shares (made again at each start, for its givingUp). */
+  private environment: RunEnvironment;
   private claiming: Promise<void> = Promise.resolve();
   private background: Promise<void>[] = [];
   private stopListeningForEnqueues: () => void = () => undefined;
@@ -133,6 +135,7 @@ export class WorkerPool {
     this.retention = options.retention;
     this.random = options.random ?? Math.random;
     this.endings = new EndingBatch(this.store, this.node);
+    this.environment = this.runEnvironment();
   }
 
   /** The ids of the jobs running on this pool now. */
@@ -172,6 +175,7 @@ export class WorkerPool {
     this.concurrency = concurrency;
     this.loops = new AbortController();
     this.givingUp = new AbortController();
+    this.environment = this.runEnvironment();
     this.stopping = undefined;
     this.stopListeningForEnqueues = this.jobs.events.on("enqueued", () => this.wake());
     this.stopListeningForStops = this.jobs.events.on("stopRequested", (job) => {
@@ -341,19 +345,8 @@ export class WorkerPool {
     }
   }
 
-  private runsOf(jobId: string): JobRun[] {
-    return [...this.runs.values()].filter(({ run }) => run.id === jobId).map(({ run }) => run);
-  }
-
-  private begin(row: JobRow): void {
-    // Still running here from before this node's lease lapsed: that run is no longer the job's.
-    for (const stale of this.runsOf(row.id)) {
-      stale.interrupt(
-        "leaseLost",
-        `node ${this.node} lost its lease on the job, which was recovered`,
-      );
-    }
-    const environment: RunEnvironment = {
+  private runEnvironment(): RunEnvironment {
+    return {
       store: this.store,
       clock: this.clock,
       node: this.node,
@@ -363,8 +356,24 @@ export class WorkerPool {
       givingUp: this.givingUp.signal,
       finish: (held, outcome) => this.endings.finish(held, outcome),
     };
+  }
+
+  private runsOf(jobId: string): JobRun[] {
+    return [...this.runs.values()].filter(({ run }) => run.id === jobId).map(({ run }) => run);
+  }
+
+  private begin(row: JobRow): void {
+    // Still running here from before this node's lease lapsed: that run is no longer the job's.
+    // A loop rather than runsOf: this runs for every job, and runsOf makes arrays.
+    for (const { run: stale } of this.runs.values()) {
+      if (stale.id !== row.id) continue;
+      stale.interrupt(
+        "leaseLost",
+        `node ${this.node} lost its lease on the job, which was recovered`,
+      );
+    }
     const seq = ++this.claimSeq;
-    const run = new JobRun(environment, row, this.registry.get(row.type), seq);
+    const run = new JobRun(this.environment, row, this.registry.get(row.type), seq);
     const began = this.clock.now();
     const handled = () => {
       if (!this.runs.delete(seq)) return;
