@@ -5,6 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Static, TSchema } from "typebox";
+import { Compile } from "typebox/compile";
 import { Value } from "typebox/value";
 import { SundialError } from "./errors.js";
 
@@ -82,11 +83,27 @@ function explain(
 }
 
 /**
+ * Checkers of the schemas used more than once, compiled at their second use: Value.Check
+ * walks the schema on every call, which was a tenth of enqueueing a batch of jobs
+ * (bench/queue). A schema made for one call is walked, as compiling it would cost more.
+ */
+const checkers = new WeakMap<TSchema, { Check(value: unknown): boolean } | "seen">();
+
+function check(schema: TSchema, value: unknown): boolean {
+  const checker = checkers.get(schema);
+  if (checker === undefined || checker === "seen") {
+    checkers.set(schema, checker === undefined ? "seen" : Compile(schema));
+    return Value.Check(schema, value);
+  }
+  return checker.Check(value);
+}
+
+/**
  * Returns `value` typed by `schema`, or throws `badRequest` naming the first bad field.
  * @example const input = validate(ScheduleInputSchema, JSON.parse(text), "conf/schedule-a.json");
  */
 export function validate<S extends TSchema>(schema: S, value: unknown, prefix = ""): Static<S> {
-  if (Value.Check(schema, value)) return value as Static<S>;
+  if (check(schema, value)) return value as Static<S>;
   const { field, message } = explain(
     [...Value.Errors(schema, value)] as SchemaError[],
     value,
