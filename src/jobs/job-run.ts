@@ -384,52 +384,80 @@ export class JobRun {
 }
 
 /**
- * A run's {@link JobContext}. Each member is made when first read, and kept: most handlers
- * read only `data`, and the functions and objects made up front for every run were its
- * largest allocation (bench/queue). The functions are bound, so a handler may take them
- * apart (`async ({ data, progress }) => …`).
+ * A run's {@link JobContext}. Its `job`, `signal`, `log`, `progress` and `saveCheckpoint`
+ * are made when first read, and kept: most handlers read only `data`, and the functions
+ * and objects made up front for every run were its largest allocation (bench/queue). They
+ * are own, enumerable accessors, defined from one shared set, so that a handler may spread
+ * the context (`inner({ ...ctx, extra })`) or take it apart (`async ({ data, progress })`)
+ * as it could when they were plain properties.
  */
 class RunContext implements JobContext {
-  private cachedJob: Job | undefined;
-  private cachedLog: JobLogger | undefined;
-  private cachedProgress: JobContext["progress"] | undefined;
-  private cachedSaveCheckpoint: JobContext["saveCheckpoint"] | undefined;
+  declare readonly job: Job;
+  declare readonly signal: AbortSignal;
+  declare readonly log: JobLogger;
+  declare readonly progress: JobContext["progress"];
+  declare readonly saveCheckpoint: JobContext["saveCheckpoint"];
+  readonly #run: JobRun;
+  /** When the context was made, for the job's `duration`. */
+  readonly #madeAt: number;
+  #job: Job | undefined;
+  #log: JobLogger | undefined;
+  #progress: JobContext["progress"] | undefined;
+  #saveCheckpoint: JobContext["saveCheckpoint"] | undefined;
 
   constructor(
-    private readonly run: JobRun,
+    run: JobRun,
     readonly data: unknown,
     readonly checkpoint: unknown,
-    /** When the context was made, for the job's `duration`. */
-    private readonly madeAt: number,
-  ) {}
-
-  get job(): Job {
-    this.cachedJob ??= this.run.jobAt(this.madeAt);
-    return this.cachedJob;
+    madeAt: number,
+  ) {
+    this.#run = run;
+    this.#madeAt = madeAt;
+    Object.defineProperties(this, RunContext.#members);
   }
 
-  get signal(): AbortSignal {
-    return this.run.handlerSignal();
-  }
-
-  get log(): JobLogger {
-    const run = this.run;
-    this.cachedLog ??= {
-      info: (message, additionalInfo) => run.log("INFO", message, additionalInfo),
-      error: (message, additionalInfo) => run.log("ERROR", message, additionalInfo),
-    };
-    return this.cachedLog;
-  }
-
-  get progress(): JobContext["progress"] {
-    this.cachedProgress ??= (percent) => this.run.progress(percent);
-    return this.cachedProgress;
-  }
-
-  get saveCheckpoint(): JobContext["saveCheckpoint"] {
-    this.cachedSaveCheckpoint ??= (value) => this.run.saveCheckpoint(value);
-    return this.cachedSaveCheckpoint;
-  }
+  static readonly #members: PropertyDescriptorMap = {
+    job: {
+      enumerable: true,
+      get(this: RunContext): Job {
+        this.#job ??= this.#run.jobAt(this.#madeAt);
+        return this.#job;
+      },
+    },
+    signal: {
+      enumerable: true,
+      get(this: RunContext): AbortSignal {
+        return this.#run.handlerSignal();
+      },
+    },
+    log: {
+      enumerable: true,
+      get(this: RunContext): JobLogger {
+        const run = this.#run;
+        this.#log ??= {
+          info: (message, additionalInfo) => run.log("INFO", message, additionalInfo),
+          error: (message, additionalInfo) => run.log("ERROR", message, additionalInfo),
+        };
+        return this.#log;
+      },
+    },
+    progress: {
+      enumerable: true,
+      get(this: RunContext): JobContext["progress"] {
+        const run = this.#run;
+        this.#progress ??= (percent) => run.progress(percent);
+        return this.#progress;
+      },
+    },
+    saveCheckpoint: {
+      enumerable: true,
+      get(this: RunContext): JobContext["saveCheckpoint"] {
+        const run = this.#run;
+        this.#saveCheckpoint ??= (value) => run.saveCheckpoint(value);
+        return this.#saveCheckpoint;
+      },
+    },
+  };
 }
 
 function messageOf(error: unknown): string {

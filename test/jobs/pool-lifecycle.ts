@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Clock } from "../../src/clock.js";
-import { type JobRegistry, WorkerPool } from "../../src/jobs/index.js";
+import { type JobContext, type JobRegistry, WorkerPool } from "../../src/jobs/index.js";
 import type { Store } from "../../src/store/store.js";
 import {
   aNode,
@@ -97,6 +97,26 @@ export function poolLifecycle(db: TestDatabase): void {
       expect(clock.pendingSleeps).toBe(0);
       if (db.checksProcessTimers) expect(pendingTimers()).toBeLessThanOrEqual(timersBefore); // a leak adds timers; others in the process may end meanwhile
       expect(a.errors).toEqual([]);
+    });
+
+    it("hands a handler a context it can spread into another function", async () => {
+      const a = aNode(await aStore());
+      const inner = async (ctx: JobContext & { extra: string }) => {
+        await ctx.log.info(`with ${ctx.extra}`);
+        await ctx.progress(30);
+        await ctx.saveCheckpoint({ at: 30 });
+        return { data: ctx.data, status: ctx.job.status, aborted: ctx.signal.aborted };
+      };
+      a.registry.define("wrapped", (ctx) => inner({ ...ctx, extra: "more" }));
+      const pool = aPool(a);
+      await pool.start({ concurrency: 1 });
+      const job = await a.jobs.enqueue("wrapped", { n: 1 });
+      expect(await a.jobs.waitForJob(job.id, ["FINISHED"], 10_000)).toMatchObject({
+        hasErrors: false,
+        progress: 30,
+        results: { data: { n: 1 }, status: "RUNNING", aborted: false },
+      });
+      expect(await a.jobs.logs(job.id)).toMatchObject([{ message: "with more" }]);
     });
 
     it("retries a failing job after its backoff, then finishes", async () => {
