@@ -26,12 +26,7 @@ import { DEFAULT_BACKOFF, retryDelay } from "./backoff.js";
 import type { Job } from "./job.js";
 import { toJob } from "./job.js";
 import type { JobService } from "./job.service.js";
-import {
-  type InterruptionKind,
-  type JobContext,
-  JobInterrupted,
-  type JobLogger,
-} from "./job-context.js";
+import { type InterruptionKind, type JobContext, JobInterrupted } from "./job-context.js";
 import type { JobDefinition } from "./job-registry.js";
 import { jsonValue } from "./json-value.js";
 
@@ -167,8 +162,33 @@ export class JobRun {
     }
   }
 
+  /**
+   * The handler's context. Its functions only call this run's methods, and `job` and
+   * `signal` are made when first read: most handlers read only `data`. It is a plain
+   * object, so that a handler may spread it (`inner({ ...ctx, extra })`) or take it apart
+   * (`async ({ data, progress })`).
+   */
   private context(): JobContext {
-    return new RunContext(this, this.row.data, this.row.checkpoint, this.env.clock.now());
+    const run = this;
+    const madeAt = this.env.clock.now();
+    let job: Job | undefined;
+    return {
+      get job() {
+        job ??= run.jobAt(madeAt);
+        return job;
+      },
+      data: this.row.data,
+      get signal() {
+        return run.handlerSignal();
+      },
+      checkpoint: this.row.checkpoint,
+      log: {
+        info: (message, additionalInfo) => run.log("INFO", message, additionalInfo),
+        error: (message, additionalInfo) => run.log("ERROR", message, additionalInfo),
+      },
+      progress: (percent) => run.progress(percent),
+      saveCheckpoint: (value) => run.saveCheckpoint(value),
+    };
   }
 
   /** The job as its handler sees it: as claimed, RUNNING since the handler began. */
@@ -381,83 +401,6 @@ export class JobRun {
       `node ${this.env.node} finished a run it no longer held (${why}); its outcome was discarded`,
     );
   }
-}
-
-/**
- * A run's {@link JobContext}. Its `job`, `signal`, `log`, `progress` and `saveCheckpoint`
- * are made when first read, and kept: most handlers read only `data`, and the functions
- * and objects made up front for every run were its largest allocation (bench/queue). They
- * are own, enumerable accessors, defined from one shared set, so that a handler may spread
- * the context (`inner({ ...ctx, extra })`) or take it apart (`async ({ data, progress })`)
- * as it could when they were plain properties.
- */
-class RunContext implements JobContext {
-  declare readonly job: Job;
-  declare readonly signal: AbortSignal;
-  declare readonly log: JobLogger;
-  declare readonly progress: JobContext["progress"];
-  declare readonly saveCheckpoint: JobContext["saveCheckpoint"];
-  readonly #run: JobRun;
-  /** When the context was made, for the job's `duration`. */
-  readonly #madeAt: number;
-  #job: Job | undefined;
-  #log: JobLogger | undefined;
-  #progress: JobContext["progress"] | undefined;
-  #saveCheckpoint: JobContext["saveCheckpoint"] | undefined;
-
-  constructor(
-    run: JobRun,
-    readonly data: unknown,
-    readonly checkpoint: unknown,
-    madeAt: number,
-  ) {
-    this.#run = run;
-    this.#madeAt = madeAt;
-    Object.defineProperties(this, RunContext.#members);
-  }
-
-  static readonly #members: PropertyDescriptorMap = {
-    job: {
-      enumerable: true,
-      get(this: RunContext): Job {
-        this.#job ??= this.#run.jobAt(this.#madeAt);
-        return this.#job;
-      },
-    },
-    signal: {
-      enumerable: true,
-      get(this: RunContext): AbortSignal {
-        return this.#run.handlerSignal();
-      },
-    },
-    log: {
-      enumerable: true,
-      get(this: RunContext): JobLogger {
-        const run = this.#run;
-        this.#log ??= {
-          info: (message, additionalInfo) => run.log("INFO", message, additionalInfo),
-          error: (message, additionalInfo) => run.log("ERROR", message, additionalInfo),
-        };
-        return this.#log;
-      },
-    },
-    progress: {
-      enumerable: true,
-      get(this: RunContext): JobContext["progress"] {
-        const run = this.#run;
-        this.#progress ??= (percent) => run.progress(percent);
-        return this.#progress;
-      },
-    },
-    saveCheckpoint: {
-      enumerable: true,
-      get(this: RunContext): JobContext["saveCheckpoint"] {
-        const run = this.#run;
-        this.#saveCheckpoint ??= (value) => run.saveCheckpoint(value);
-        return this.#saveCheckpoint;
-      },
-    },
-  };
 }
 
 function messageOf(error: unknown): string {
