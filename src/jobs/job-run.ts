@@ -179,7 +179,7 @@ export class JobRun {
       },
       data: this.row.data,
       get signal() {
-        return run.handlerSignal();
+        return run.signal;
       },
       checkpoint: this.row.checkpoint,
       log: {
@@ -192,17 +192,12 @@ export class JobRun {
   }
 
   /** The job as its handler sees it: as claimed, RUNNING since the handler began. */
-  jobAt(now: number): Job {
+  private jobAt(now: number): Job {
     return toJob({ ...this.row, startDate: this.startedAt ?? now }, now);
   }
 
-  /** The handler's signal (see {@link JobContext.signal}). */
-  handlerSignal(): AbortSignal {
-    return this.signal;
-  }
-
   /** A log line of the handler's (see {@link JobContext.log}). */
-  log(level: LogLevel, message: string, additionalInfo: unknown): Promise<void> {
+  private log(level: LogLevel, message: string, additionalInfo: unknown): Promise<void> {
     if (typeof message !== "string") {
       throw new SundialError("badRequest", "message: a log line's message must be text", {
         field: "message",
@@ -212,7 +207,7 @@ export class JobRun {
   }
 
   /** See {@link JobContext.progress}. */
-  progress(percent: number): Promise<void> {
+  private progress(percent: number): Promise<void> {
     if (typeof percent !== "number" || !(percent >= 0 && percent <= 100)) {
       throw new SundialError("badRequest", `progress: ${String(percent)} is not from 0 to 100`, {
         field: "progress",
@@ -225,7 +220,7 @@ export class JobRun {
   }
 
   /** See {@link JobContext.saveCheckpoint}. */
-  saveCheckpoint(value: unknown): Promise<void> {
+  private saveCheckpoint(value: unknown): Promise<void> {
     const checkpoint = jsonValue(value, "checkpoint");
     return this.write(() => this.update({ checkpoint }));
   }
