@@ -97,6 +97,17 @@ export function jobContract(store: CurrentStore): void {
       }
     });
 
+    it("insertJobs gives back each job as getJob reads it, in the order given", async () => {
+      const inserted = await store().insertJobs([
+        aJob("job-b", { data: AWKWARD_JSON, label: "b", lowPriority: true, priority: 3 }),
+        aJob("job-a", { status: "CANCELED", reason: "missed", scheduleId: "s", fireTime: T0 }),
+        aJob("job-c", { runById: "u1", runByName: "Ada", maxAttempts: 4, firedBy: "node-x" }),
+      ]);
+      expect(ids(inserted)).toEqual(["job-b", "job-a", "job-c"]);
+      for (const job of inserted) expect(job).toEqual(await store().getJob(job.id));
+      expect(inserted[1]).toMatchObject({ status: "CANCELED", endDate: T0 });
+    });
+
     it("rejects a second job with the same id and keeps the first", async () => {
       const first = await store().insertJob(aJob("job-1", { type: "first" }));
       await expect(store().insertJob(aJob("job-1", { type: "second" }))).rejects.toThrow();
