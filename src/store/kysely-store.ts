@@ -85,6 +85,12 @@ export interface Codec {
    * SQLite's is the table's UNIQUE constraint.
    */
   readonly partialFireKey: boolean;
+  /**
+   * Whether the type-and-status index leaves out held jobs (SQLite, from migration 000012):
+   * a query reaches it only with the term {@link UNHELD_SQLITE}, and finds held jobs
+   * through the held index.
+   */
+  readonly unheldTypeIndex: boolean;
 }
 
 const toJsonText = (value: unknown): string | null =>
@@ -108,6 +114,7 @@ export const SQLITE_CODEC: Codec = {
   position: "instr",
   skipLocked: false,
   partialFireKey: false,
+  unheldTypeIndex: true,
 };
 
 export const POSTGRES_CODEC: Codec = {
@@ -124,7 +131,12 @@ export const POSTGRES_CODEC: Codec = {
   position: "strpos",
   skipLocked: true,
   partialFireKey: true,
+  unheldTypeIndex: false,
 };
+
+/** The predicate of SQLite's type-and-status index, which a query must repeat to use it. */
+const UNHELD_SQLITE = sql<boolean>`status NOT IN ('RUNNING', 'STOPPING')`;
+const HELD_STATUSES: ReadonlySet<string> = new Set(["RUNNING", "STOPPING"]);
 
 const DEFAULT_JOB_PAGE = 100;
 /** Statuses of jobs not yet ended. */
@@ -470,17 +482,31 @@ export class KyselyStore implements Store {
 
   async findJobs(q: JobQuery = {}): Promise<JobRow[]> {
     let query = this.db.selectFrom("jobs").selectAll();
-    if (q.type && q.type.length > 0) {
-      const walk = !(q.status && q.status.length > 0) && (await this.commonOnSqlite(q.type));
-      query = query.where(walk ? sql<string>`+type` : sql.ref("type"), "in", [...q.type]);
-    }
     // Held jobs always have a node: saying so lets the small held index answer "what runs
     // now", and ordering by the expression `+create_date` keeps SQLite from walking every
     // job ever stored down the creation index instead (sorting the few held ones is nothing).
     const held =
       q.status !== undefined &&
       q.status.length > 0 &&
-      q.status.every((status) => status === "RUNNING" || status === "STOPPING");
+      q.status.every((status) => HELD_STATUSES.has(status));
+    if (q.type && q.type.length > 0) {
+      const types = [...q.type];
+      const walk = !(q.status && q.status.length > 0) && (await this.commonOnSqlite(types));
+      query = query.where(walk ? sql<string>`+type` : sql.ref("type"), "in", types);
+      if (!walk && !held && this.codec.unheldTypeIndex) {
+        // SQLite's type-and-status index has no held job (migration 000012): asked for
+        // none, the query says so; asked for some, they come from the held index.
+        const asksHeld =
+          q.status === undefined ||
+          q.status.length === 0 ||
+          q.status.some((status) => HELD_STATUSES.has(status));
+        query = query.where(
+          asksHeld
+            ? sql<boolean>`rowid IN (SELECT rowid FROM jobs WHERE ${UNHELD_SQLITE} AND type IN (${sql.join(types)}) UNION ALL SELECT rowid FROM jobs WHERE node IS NOT NULL AND type IN (${sql.join(types)}))`
+            : UNHELD_SQLITE,
+        );
+      }
+    }
     // The same for jobs not yet ended, while few wait (SQLite only): the PENDING ones are
     // in the waiting index and the held ones in the held index. SQLite won't join two
     // partial indexes for an OR, so the rows are named by a union of both.
@@ -539,7 +565,8 @@ export class KyselyStore implements Store {
   private async commonOnSqlite(types: readonly string[]): Promise<boolean> {
     if (this.dialect !== "sqlite") return false;
     const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM (
-      SELECT 1 FROM jobs WHERE type IN (${sql.join(types)}) LIMIT ${COMMON_TYPE})`.execute(this.db);
+      SELECT 1 FROM jobs WHERE type IN (${sql.join(types)}) AND ${UNHELD_SQLITE}
+      LIMIT ${COMMON_TYPE})`.execute(this.db);
     return Number(rows[0]?.n ?? 0) >= COMMON_TYPE;
   }
 
@@ -806,11 +833,21 @@ export class KyselyStore implements Store {
     // Each is answered from an index (jobs_type_status, jobs_waiting, jobs_held). PostgreSQL
     // answers them side by side; SQLite's single connection in turn.
     const [jobs, ready, leasing] = await Promise.all([
-      this.db
-        .selectFrom("jobs")
-        .select(["type", "status", (eb) => eb.fn.countAll().as("count")])
-        .groupBy(["type", "status"])
-        .execute(),
+      this.codec.unheldTypeIndex
+        ? // The held jobs are not in SQLite's type-and-status index: counted from the held one.
+          sql<{ type: string; status: string; count: number }>`
+            SELECT type, status, count(*) AS count FROM jobs WHERE ${UNHELD_SQLITE}
+            GROUP BY type, status
+            UNION ALL
+            SELECT type, status, count(*) AS count FROM jobs
+            WHERE node IS NOT NULL AND status IN ('RUNNING', 'STOPPING') GROUP BY type, status`
+            .execute(this.db)
+            .then((result) => result.rows)
+        : this.db
+            .selectFrom("jobs")
+            .select(["type", "status", (eb) => eb.fn.countAll().as("count")])
+            .groupBy(["type", "status"])
+            .execute(),
       this.db
         .selectFrom("jobs")
         .select((eb) => eb.fn.countAll().as("count"))

@@ -178,6 +178,12 @@ export function jobContract(store: CurrentStore): void {
       await fixture();
       expect(ids(await store().findJobs({ type: ["export"] }))).toEqual(["j4", "j1"]);
       expect(ids(await store().findJobs({ type: ["export", "http"] }))).toEqual(["j4", "j3", "j1"]);
+      // A running job of the type is found with the others, whatever mix of statuses is asked.
+      const typed = (status: JobRow["status"][]) =>
+        store().findJobs({ type: ["export", "http"], status });
+      expect(ids(await typed(["RUNNING", "PENDING"]))).toEqual(["j4", "j3"]);
+      expect(ids(await typed(["RUNNING"]))).toEqual(["j3"]);
+      expect(ids(await typed(["FINISHED", "PENDING"]))).toEqual(["j4", "j1"]);
       expect(await store().findJobs({ type: ["unknown"] })).toEqual([]);
     });
 
