@@ -39,8 +39,8 @@ export class EndingBatch {
   /**
    * Ends (or requeues) a job this node holds, as `store.finishJob` does; resolves with the
    * job as it now is, or `undefined` when the node no longer holds it. Rejects when the
-   * batch it went in failed for the moment, or when the database refused this ending. `held` is the job as this node
-   * knows it (see JobEnding.held).
+   * batch it went in failed for the moment, or when the database refused this ending.
+   * `held` is the job as this node knows it (see JobEnding.held).
    */
   finish(held: JobRow, outcome: JobOutcome): Promise<JobRow | undefined> {
     return new Promise((resolve, reject) => {

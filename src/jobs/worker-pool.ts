@@ -358,15 +358,14 @@ export class WorkerPool {
     };
   }
 
-  private runsOf(jobId: string): JobRun[] {
-    return [...this.runs.values()].filter(({ run }) => run.id === jobId).map(({ run }) => run);
+  /** The runs of job `jobId` here; walked, not copied, since begin asks for every job. */
+  private *runsOf(jobId: string): Generator<JobRun> {
+    for (const { run } of this.runs.values()) if (run.id === jobId) yield run;
   }
 
   private begin(row: JobRow): void {
     // Still running here from before this node's lease lapsed: that run is no longer the job's.
-    // A loop rather than runsOf: this runs for every job, and runsOf makes arrays.
-    for (const { run: stale } of this.runs.values()) {
-      if (stale.id !== row.id) continue;
+    for (const stale of this.runsOf(row.id)) {
       stale.interrupt(
         "leaseLost",
         `node ${this.node} lost its lease on the job, which was recovered`,

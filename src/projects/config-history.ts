@@ -11,7 +11,6 @@
  * history.follow(sundial.schedules);
  * const { changes } = await history.diff("task", task.id, 1, 3);
  */
-
 import { type Clock, systemClock } from "../clock.js";
 import { SundialError } from "../errors.js";
 import type { ScheduleService } from "../schedules/schedule.service.js";

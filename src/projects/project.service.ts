@@ -11,7 +11,6 @@
  *   schedules: [{ schedule: "0 0 6 ? * MON-FRI", timeZone: "Europe/London" }] }, { by: "ada" });
  * const job = await projects.run("sales", { runBy: { id: "usr_1", name: "ada" } });
  */
-
 import { randomBytes } from "node:crypto";
 import { type Clock, systemClock } from "../clock.js";
 import { SundialError } from "../errors.js";

@@ -14,7 +14,6 @@
  * const task = await tasks.create({ project: "sales", name: "north", source: {…}, output: {…}, destinations: […] }, { by: "ada" });
  * await tasks.setEnabled(task.id, false, { by: "ada" });
  */
-
 import { randomBytes } from "node:crypto";
 import { type Clock, systemClock } from "../clock.js";
 import { SundialError } from "../errors.js";

@@ -5,6 +5,7 @@
  */
 import {
   CompiledQuery,
+  type Insertable,
   type Kysely,
   type OnConflictBuilder,
   type Selectable,
@@ -668,15 +669,7 @@ export class KyselyStore implements Store {
       message: line.message,
       additional_info: this.codec.json(line.additionalInfo),
     }));
-    // One INSERT per chunk: both databases cap the parameters of a statement.
-    await this.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < rows.length; i += LOG_CHUNK) {
-        await trx
-          .insertInto("job_logs")
-          .values(rows.slice(i, i + LOG_CHUNK))
-          .execute();
-      }
-    });
+    await this.insertInChunks("job_logs", rows, LOG_CHUNK);
   }
 
   async findLogs(jobId: string, q: LogQuery = {}): Promise<LogRow[]> {
@@ -708,17 +701,29 @@ export class KyselyStore implements Store {
   async insertJobs(jobs: readonly NewJob[]): Promise<JobRow[]> {
     if (jobs.length === 0) return [];
     const rows = jobs.map((job) => this.newJob(job));
+    // 24 parameters a job: chunks stay well under SQLite's 32,766 per statement.
+    await this.insertInChunks("jobs", rows, JOB_CHUNK);
+    if (jobs.length >= BULK_INSERT) await this.analyzeAfterBurst();
+    return rows.map((row) => this.insertedRow(row));
+  }
+
+  /**
+   * Inserts `rows` into `table` in one transaction, an INSERT per `size` rows: both
+   * databases cap the parameters of a statement.
+   */
+  private async insertInChunks<T extends "jobs" | "job_logs">(
+    table: T,
+    rows: readonly Insertable<Database[T]>[],
+    size: number,
+  ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      // 24 parameters a job: chunks stay well under SQLite's 32,766 per statement.
-      for (let i = 0; i < rows.length; i += JOB_CHUNK) {
+      for (let i = 0; i < rows.length; i += size) {
         await trx
-          .insertInto("jobs")
-          .values(rows.slice(i, i + JOB_CHUNK))
+          .insertInto(table)
+          .values(rows.slice(i, i + size))
           .execute();
       }
     });
-    if (jobs.length >= BULK_INSERT) await this.analyzeAfterBurst();
-    return rows.map((row) => this.insertedRow(row));
   }
 
   private async analyzeAfterBurst(): Promise<void> {
